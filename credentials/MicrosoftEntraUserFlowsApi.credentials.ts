@@ -12,9 +12,16 @@ import { readSettings, resolveEndpoints } from './entra/settings';
 import { acquireGraphToken } from './entra/tokenProvider';
 
 /** Same rule as axios: a relative url is appended to baseURL. */
-function requestUrl(options: IHttpRequestOptions): URL {
-	if (!options.baseURL) return new URL(options.url);
-	return new URL(`${options.baseURL.replace(/\/+$/, '')}/${options.url.replace(/^\/+/, '')}`);
+function requestUrl(options: IHttpRequestOptions): string {
+	if (!options.baseURL) return options.url;
+	return `${options.baseURL.replace(/\/+$/, '')}/${options.url.replace(/^\/+/, '')}`;
+}
+
+/** Only https URLs below the configured Graph root (same origin, same version) may carry the token. */
+function isForGraph(url: string, graphOrigin: string, graphBaseUrl: string): boolean {
+	if (!URL.canParse(url)) return false;
+	const target = new URL(url);
+	return target.origin === graphOrigin && `${target.origin}${target.pathname}`.startsWith(`${graphBaseUrl}/`);
 }
 
 const graphHostsByCloud = Object.fromEntries(
@@ -72,7 +79,7 @@ export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 		},
 		{
 			displayName: 'Certificate',
-			name: 'certificate',
+			name: 'publicCertificate',
 			type: 'string',
 			typeOptions: { rows: 4 },
 			default: '',
@@ -103,7 +110,7 @@ export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 		},
 		{
 			displayName: 'Send Certificate Chain',
-			name: 'sendCertificateChain',
+			name: 'sendX5c',
 			type: 'boolean',
 			default: false,
 			description: 'Whether to send the certificate chain (x5c), needed for subject name and issuer authentication',
@@ -157,7 +164,7 @@ export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 		},
 		{
 			displayName: 'Token Request Timeout (Seconds)',
-			name: 'tokenTimeoutSeconds',
+			name: 'authorityTimeoutSeconds',
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 30,
@@ -176,9 +183,9 @@ export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 		const settings = readSettings(credentials);
 		const { graphOrigin, graphBaseUrl } = resolveEndpoints(settings);
 		const target = requestUrl(requestOptions);
-		if (target.origin !== graphOrigin || !`${target.origin}${target.pathname}`.startsWith(`${graphBaseUrl}/`)) {
+		if (!isForGraph(target, graphOrigin, graphBaseUrl)) {
 			throw new Error(
-				`Refusing to send the Microsoft Graph token to ${target.origin}${target.pathname}: only ${graphBaseUrl}/ is allowed`,
+				`Refusing to send the Microsoft Graph token to ${target.split('?')[0]}: only ${graphBaseUrl}/ is allowed`,
 			);
 		}
 		const token = await acquireGraphToken(settings);

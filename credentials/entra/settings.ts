@@ -47,12 +47,8 @@ export function isGuid(value: string): boolean {
 
 function requireHttpsUrl(value: unknown, field: string): URL {
 	const text = typeof value === 'string' ? value.trim() : '';
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
-		throw new EntraSettingsError(`${field} must be a full https:// URL, got "${text}"`);
-	}
+	if (!URL.canParse(text)) throw new EntraSettingsError(`${field} must be a full https:// URL, got "${text}"`);
+	const url = new URL(text);
 	if (url.protocol !== 'https:') {
 		throw new EntraSettingsError(`${field} must use https://, got "${url.protocol}//${url.host}"`);
 	}
@@ -86,19 +82,19 @@ export function readSettings(data: ICredentialDataDecryptedObject): EntraAppSett
 	}
 	const authenticationMethod =
 		data.authenticationMethod === 'clientCertificate' ? 'clientCertificate' : 'clientSecret';
-	const timeout = Number(data.tokenTimeoutSeconds ?? 30);
+	const timeout = Number(data.authorityTimeoutSeconds ?? 30);
 	return {
 		tenantId,
 		clientId,
 		authenticationMethod,
 		clientSecret: typeof data.clientSecret === 'string' ? data.clientSecret : undefined,
-		certificate: typeof data.certificate === 'string' ? data.certificate : undefined,
+		certificate: typeof data.publicCertificate === 'string' ? data.publicCertificate : undefined,
 		privateKey: typeof data.privateKey === 'string' ? data.privateKey : undefined,
 		privateKeyPassphrase:
 			typeof data.privateKeyPassphrase === 'string' && data.privateKeyPassphrase !== ''
 				? data.privateKeyPassphrase
 				: undefined,
-		sendCertificateChain: data.sendCertificateChain === true,
+		sendCertificateChain: data.sendX5c === true,
 		cloud,
 		graphVersion,
 		useCustomEndpoints: data.useCustomEndpoints === true,

@@ -154,8 +154,30 @@ const ENTRA_HINTS: Record<string, string> = {
 	'1002012': 'The requested scope is invalid for this cloud. Check the national cloud.',
 };
 
-function describeFailure(error: unknown, settings: EntraAppSettings, authorityHost: string): EntraTokenError {
-	const raw = redactSecrets(String((error as Error)?.message ?? error), settings);
+/**
+ * MSAL reports a failed OpenID discovery only as "endpoints_resolution_error": ask the authority again
+ * ourselves (no secret is involved) to learn Entra's reason, such as AADSTS90002 for an unknown tenant.
+ */
+async function authorityRefusal(authorityHost: string, tenantId: string): Promise<string | undefined> {
+	try {
+		const response = await fetch(`${authorityHost}/${encodeURIComponent(tenantId)}/v2.0/.well-known/openid-configuration`, {
+			signal: AbortSignal.timeout(5_000),
+		});
+		if (response.ok) return undefined;
+		const body = (await response.json()) as { error_description?: unknown };
+		return typeof body.error_description === 'string' ? body.error_description : `HTTP ${response.status}`;
+	} catch (error) {
+		return `the authority could not be reached (${(error as Error).message})`;
+	}
+}
+
+/** Our own errors pass through; anything from @azure/identity becomes an EntraTokenError without secrets. */
+async function describeFailure(error: unknown, settings: EntraAppSettings, authorityHost: string): Promise<Error> {
+	if (error instanceof EntraTokenError || error instanceof EntraSettingsError) return error;
+	let raw = redactSecrets(String((error as Error)?.message ?? error), settings);
+	if (raw.includes('endpoints_resolution_error')) {
+		raw = `${raw} ${(await authorityRefusal(authorityHost, settings.tenantId)) ?? ''}`.trim();
+	}
 	const code = /AADSTS(\d+)/.exec(raw)?.[1];
 	const where = `app ${settings.clientId} in tenant ${settings.tenantId} (${authorityHost})`;
 	// Entra's own text is kept for the details, without MSAL's trace and correlation noise.
@@ -163,6 +185,12 @@ function describeFailure(error: unknown, settings: EntraAppSettings, authorityHo
 	if (code) {
 		const hint = ENTRA_HINTS[code] ?? 'Entra refused the token request.';
 		return new EntraTokenError(`Could not get a token for ${where}: AADSTS${code}. ${hint}`, entraText, `AADSTS${code}`);
+	}
+	if (/bad decrypt|unable to load|unsupported|DECODER routines/i.test(raw) && settings.authenticationMethod === 'clientCertificate') {
+		return new EntraTokenError(
+			`Could not read the private key for ${where}: the Private Key Passphrase is wrong or the key is not an RSA key in PEM form.`,
+			entraText,
+		);
 	}
 	const network = /ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|certificate|self[- ]signed/i.exec(raw);
 	if (network) {
@@ -202,8 +230,7 @@ export async function acquireGraphToken(settings: EntraAppSettings): Promise<str
 	} catch (error) {
 		// A failed credential object may be throttled or half-initialised: the next attempt starts afresh.
 		credentials.delete(key);
-		if (error instanceof EntraTokenError || error instanceof EntraSettingsError) throw error;
-		throw describeFailure(error, settings, endpoints.authorityHost);
+		throw await describeFailure(error, settings, endpoints.authorityHost);
 	} finally {
 		clearTimeout(timer);
 		entry.inFlight = undefined;

@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['**/*.test.ts'],
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+	setupFiles: ['<rootDir>/test/support/env.ts'],
+	testTimeout: 60_000,
+	// Two cores: one worker per core keeps the emulators and n8n engines from starving each other.
+	maxWorkers: 2,
+};

@@ -1,0 +1,55 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import * as apiConnectorConfiguration from './actions/apiConnectorConfiguration/ApiConnectorConfiguration.resource';
+import { router } from './actions/router';
+import * as userFlow from './actions/userFlow/UserFlow.resource';
+import { listSearch } from './methods';
+
+export class UserFlowApiConnectors implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'User Flow API Connectors',
+		name: 'userFlowApiConnectors',
+		icon: { light: 'file:userFlowApiConnectors.svg', dark: 'file:userFlowApiConnectors.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description:
+			'Create Microsoft Entra External ID (and Azure AD B2C) sign-up user flows and set, read or disable the API connectors they call, through Microsoft Graph',
+		defaults: { name: 'User Flow API Connectors' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'microsoftEntraUserFlowsApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'API Connector Configuration',
+						value: 'apiConnectorConfiguration',
+						description: 'Which API connector each step of a user flow calls',
+					},
+					{ name: 'User Flow', value: 'userFlow', description: 'Sign-up user flows' },
+				],
+				default: 'apiConnectorConfiguration',
+			},
+			...userFlow.description,
+			...apiConnectorConfiguration.description,
+		],
+	};
+
+	methods = { listSearch };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,68 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import * as apiConnectorConfiguration from './apiConnectorConfiguration/ApiConnectorConfiguration.resource';
+import * as userFlow from './userFlow/UserFlow.resource';
+
+type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
+
+const RESOURCES: Record<string, Record<string, { execute: OperationExecute }>> = {
+	userFlow: { create: userFlow.create, get: userFlow.get, getAll: userFlow.getAll, delete: userFlow.delete },
+	apiConnectorConfiguration: {
+		get: apiConnectorConfiguration.get,
+		setStep: apiConnectorConfiguration.setStep,
+		disableStep: apiConnectorConfiguration.disableStep,
+	},
+};
+
+/** What an error item carries under continue-on-fail: what went wrong and Graph's ids to quote to support. */
+function errorJson(error: Error): IDataObject {
+	const json: IDataObject = { error: error.message };
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (error.description) json.description = error.description;
+	}
+	if (error instanceof NodeApiError) {
+		const response = (error.errorResponse ?? {}) as IDataObject;
+		if (error.httpCode) json.httpCode = error.httpCode;
+		if (response.code) json.code = response.code;
+		if (response.requestId) json.requestId = response.requestId;
+		if (response.clientRequestId) json.clientRequestId = response.clientRequestId;
+	}
+	return json;
+}
+
+/** Runs the chosen operation once per input item; every item gets an output (or error) item paired to it. */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const execute = RESOURCES[resource]?.[operation]?.execute;
+	if (!execute) {
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported for "${resource}"`);
+	}
+	const returnData: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const result = await execute.call(this, itemIndex);
+			for (const json of Array.isArray(result) ? result : [result]) {
+				returnData.push({ json, pairedItem: { item: itemIndex } });
+			}
+		} catch (error) {
+			if (this.continueOnFail()) {
+				returnData.push({ json: errorJson(error as Error), pairedItem: { item: itemIndex } });
+				continue;
+			}
+			// Both constructors hand back an error of their own class unchanged.
+			throw error instanceof NodeApiError
+				? new NodeApiError(this.getNode(), error as unknown as JsonObject)
+				: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+		}
+	}
+	return [returnData];
+}

@@ -1,0 +1,22 @@
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import { FLOW_KINDS } from '../../helpers/flowKinds';
+import { resolveFlow } from '../../helpers/locators';
+import { graphPath, graphRequest } from '../../transport';
+import { flowKind, userFlowLocator } from '../common.descriptions';
+
+const properties: INodeProperties[] = [flowKind, userFlowLocator];
+
+const displayOptions = { show: { resource: ['userFlow'], operation: ['delete'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const { kind, flowId } = await resolveFlow(this, itemIndex);
+	await graphRequest.call(this, {
+		method: 'DELETE',
+		path: graphPath`/identity/${FLOW_KINDS[kind].collection}/${flowId}`,
+		itemIndex,
+	});
+	return { userFlowId: flowId, flowKind: kind, deleted: true };
+}

@@ -1,0 +1,242 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { ClientCertificateCredential, ClientSecretCredential } from '@azure/identity';
+import { readFileSync } from 'node:fs';
+import * as https from 'node:https';
+
+import { EMULATOR_FILES, SEEDED_CONNECTORS, startEmulator, type Emulator } from './index';
+
+const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+const ca = readFileSync(EMULATOR_FILES.caCertificate);
+/** Trusts the emulator's test CA whether or not NODE_EXTRA_CA_CERTS is set. */
+const agent = new https.Agent({ ca });
+
+interface Answer {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, checked by expect()
+	body: any;
+}
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+	emulator = await startEmulator();
+});
+
+afterEach(() => emulator.reset());
+
+afterAll(async () => {
+	agent.destroy();
+	await emulator.close();
+});
+
+function send(method: string, path: string, options: { token?: string; json?: unknown; form?: Record<string, string> } = {}): Promise<Answer> {
+	const headers: Record<string, string> = {};
+	let payload: string | undefined;
+	if (options.token) headers.Authorization = `Bearer ${options.token}`;
+	if (options.json !== undefined) {
+		headers['Content-Type'] = 'application/json';
+		payload = JSON.stringify(options.json);
+	}
+	if (options.form) {
+		headers['Content-Type'] = 'application/x-www-form-urlencoded';
+		payload = new URLSearchParams(options.form).toString();
+	}
+	return new Promise((resolve, reject) => {
+		const request = https.request(new URL(path, emulator.url), { method, headers, agent }, (response) => {
+			let text = '';
+			response.setEncoding('utf8');
+			response.on('data', (chunk: string) => (text += chunk));
+			response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text ? JSON.parse(text) : undefined }));
+		});
+		request.on('error', reject);
+		request.end(payload);
+	});
+}
+
+async function token(clientId = emulator.defaults.clientId): Promise<string> {
+	const answer = await send('POST', `/${emulator.defaults.tenantId}/oauth2/v2.0/token`, {
+		form: { client_id: clientId, client_secret: emulator.defaults.clientSecret, grant_type: 'client_credentials', scope: GRAPH_SCOPE },
+	});
+	return answer.body.access_token as string;
+}
+
+function credentialOptions() {
+	return { authorityHost: emulator.authorityHost, disableInstanceDiscovery: true, agent };
+}
+
+describe('Entra token endpoints', () => {
+	it('serves OpenID metadata on its own origin and answers an unknown tenant with AADSTS90002', async () => {
+		const metadata = await send('GET', `/${emulator.defaults.tenantDomain}/v2.0/.well-known/openid-configuration`);
+		expect(metadata.status).toBe(200);
+		expect(metadata.body.token_endpoint).toBe(`${emulator.url}/${emulator.defaults.tenantId}/oauth2/v2.0/token`);
+		expect(metadata.body.issuer).toBe(`${emulator.url}/${emulator.defaults.tenantId}/v2.0`);
+
+		const unknown = await send('GET', '/nowhere.onmicrosoft.com/v2.0/.well-known/openid-configuration');
+		expect(unknown.status).toBe(400);
+		expect(unknown.body).toMatchObject({ error: 'invalid_tenant', error_codes: [90002] });
+		expect(unknown.body.error_description).toMatch(/^AADSTS90002: Tenant 'nowhere.onmicrosoft.com' not found\..*\r\nTrace ID: .+\r\nCorrelation ID: .+\r\nTimestamp: /s);
+	});
+
+	it('issues a token to @azure/identity ClientSecretCredential and records the request without the secret', async () => {
+		const { tenantId, clientId, clientSecret } = emulator.defaults;
+		const credential = new ClientSecretCredential(tenantId, clientId, clientSecret, credentialOptions());
+		const accessToken = await credential.getToken(GRAPH_SCOPE);
+
+		expect((await send('GET', '/v1.0/identity/apiConnectors', { token: accessToken.token })).status).toBe(200);
+		const [tokenRequest] = emulator.tokenRequests(clientId);
+		expect(tokenRequest.body).toMatchObject({ client_secret: '[redacted]', grant_type: 'client_credentials', scope: GRAPH_SCOPE });
+		expect(tokenRequest.tenantId).toBe(tenantId);
+		expect(emulator.graphRequests()[0].headers.authorization).toBe('Bearer [redacted]');
+		expect(JSON.stringify(emulator.requests)).not.toContain(clientSecret);
+	});
+
+	it('issues a token to @azure/identity ClientCertificateCredential after checking the PS256 assertion', async () => {
+		const certificate = readFileSync(EMULATOR_FILES.appCertificate, 'utf8') + readFileSync(EMULATOR_FILES.appKey, 'utf8');
+		const { tenantId, certClientId } = emulator.defaults;
+		const credential = new ClientCertificateCredential(tenantId, certClientId, { certificate }, { ...credentialOptions(), sendCertificateChain: true });
+
+		const accessToken = await credential.getToken(GRAPH_SCOPE);
+
+		expect((await send('GET', '/beta/identity/b2xUserFlows', { token: accessToken.token })).status).toBe(200);
+		expect(emulator.tokenRequests(certClientId)[0].clientAssertion).toEqual({ alg: 'PS256', thumbprintHeader: 'x5t#S256', sentCertificateChain: true });
+	});
+
+	it('gives @azure/identity no AADSTS90002 for an unknown tenant: MSAL reports endpoints_resolution_error', async () => {
+		const credential = new ClientSecretCredential('nowhere.onmicrosoft.com', emulator.defaults.clientId, emulator.defaults.clientSecret, credentialOptions());
+		await expect(credential.getToken(GRAPH_SCOPE)).rejects.toThrow(/endpoints_resolution_error/);
+		expect(emulator.requests.map((request) => request.status)).toEqual([400]);
+		expect(emulator.tokenRequests()).toHaveLength(0);
+	});
+
+	it('rejects a wrong client secret with AADSTS7000215', async () => {
+		const { tenantId, clientId } = emulator.defaults;
+		const credential = new ClientSecretCredential(tenantId, clientId, 'not-the-secret', credentialOptions());
+		await expect(credential.getToken(GRAPH_SCOPE)).rejects.toThrow(/AADSTS7000215/);
+	});
+
+	it('rejects an expired registered certificate with AADSTS700027', async () => {
+		emulator.state.requireTenant(emulator.defaults.tenantId).app(emulator.defaults.certClientId)!.certificateExpired = true;
+		const certificate = readFileSync(EMULATOR_FILES.appCertificate, 'utf8') + readFileSync(EMULATOR_FILES.appKey, 'utf8');
+		const credential = new ClientCertificateCredential(emulator.defaults.tenantId, emulator.defaults.certClientId, { certificate }, credentialOptions());
+		await expect(credential.getToken(GRAPH_SCOPE)).rejects.toThrow(/AADSTS700027.*expired/);
+	});
+});
+
+describe('Graph user flows and API connectors', () => {
+	it('answers 401 with WWW-Authenticate when there is no token, and after revocation', async () => {
+		const anonymous = await send('GET', '/v1.0/identity/b2xUserFlows');
+		expect(anonymous.status).toBe(401);
+		expect(anonymous.body.error).toMatchObject({ code: 'InvalidAuthenticationToken', message: 'Access token is empty.' });
+		expect(anonymous.headers['www-authenticate']).toContain('client_id="00000003-0000-0000-c000-000000000000"');
+		expect(anonymous.headers['request-id']).toBe(anonymous.body.error.innerError['request-id']);
+
+		const accessToken = await token();
+		emulator.revokeAllTokens();
+		expect((await send('GET', '/v1.0/identity/b2xUserFlows', { token: accessToken })).status).toBe(401);
+	});
+
+	it('creates a b2x flow with the B2X_1_ prefix and a Location header', async () => {
+		const created = await send('POST', '/v1.0/identity/b2xUserFlows', {
+			token: await token(),
+			json: { id: 'Partner', userFlowType: 'signUpOrSignIn', userFlowTypeVersion: 1, identityProviders: [{ id: 'Facebook-OAuth', type: 'Facebook', name: 'Facebook' }] },
+		});
+
+		expect(created.status).toBe(201);
+		expect(created.headers.location).toBe(`${emulator.url}/v1.0/identity/b2xUserFlows('B2X_1_Partner')`);
+		expect(created.body).toEqual({
+			'@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#identity/b2xUserFlows/$entity',
+			id: 'B2X_1_Partner',
+			userFlowType: 'signUpOrSignIn',
+			userFlowTypeVersion: 1,
+		});
+		const providers = await send('GET', '/v1.0/identity/b2xUserFlows/b2x_1_partner/identityProviders', { token: await token() });
+		expect(providers.body.value).toEqual([{ id: 'Facebook-OAuth', type: 'Facebook', name: 'Facebook' }]);
+	});
+
+	it('links a connector at creation with {"id"} but silently not with {"@odata.id"}', async () => {
+		const accessToken = await token();
+		const [first, second] = SEEDED_CONNECTORS;
+		await send('POST', '/beta/identity/b2xUserFlows', {
+			token: accessToken,
+			json: {
+				id: 'WithConnectors',
+				userFlowType: 'signUpOrSignIn',
+				userFlowTypeVersion: 1,
+				apiConnectorConfiguration: {
+					postFederationSignup: { id: first.id },
+					postAttributeCollection: { '@odata.id': `https://graph.microsoft.com/beta/identity/apiConnectors/${second.id}` },
+				},
+			},
+		});
+		const flow = emulator.state.requireTenant(emulator.defaults.tenantId).userFlow('b2x', 'B2X_1_WithConnectors');
+		expect(flow?.apiConnectors).toEqual({ postFederationSignup: first.id });
+	});
+
+	it('links and unlinks a step with PUT $ref, as $expand shows', async () => {
+		const accessToken = await token();
+		emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: 'B2X_1_testuserflow', kind: 'b2x' });
+		const step = '/v1.0/identity/b2xUserFlows/B2X_1_testuserflow/apiConnectorConfiguration/postAttributeCollection/$ref';
+		const expand = '/v1.0/identity/b2xUserFlows/B2X_1_testuserflow/apiConnectorConfiguration?%24expand=postFederationSignup,postAttributeCollection';
+		const connector = SEEDED_CONNECTORS[1];
+
+		const linked = await send('PUT', step, { token: accessToken, json: { '@odata.id': `https://graph.microsoft.com/v1.0/identity/apiConnectors/${connector.id}` } });
+		expect(linked.status).toBe(204);
+		const afterLink = await send('GET', expand, { token: accessToken });
+		expect(afterLink.body.postFederationSignup).toBeNull();
+		expect(afterLink.body.postAttributeCollection).toEqual({
+			id: connector.id,
+			displayName: connector.displayName,
+			targetUrl: connector.targetUrl,
+			authenticationConfiguration: { '@odata.type': '#microsoft.graph.basicAuthentication', username: connector.username, password: '******' },
+		});
+		expect(afterLink.body['postAttributeCollection@odata.context']).toContain('/apiConnectorConfiguration/microsoft.graph.userFlowApiConnectorConfiguration/postAttributeCollection/$entity');
+
+		expect((await send('PUT', step, { token: accessToken, json: {} })).status).toBe(204);
+		expect((await send('GET', expand, { token: accessToken })).body.postAttributeCollection).toBeNull();
+	});
+
+	it('pages a list with an absolute @odata.nextLink on its own origin', async () => {
+		const accessToken = await token();
+		const first = await send('GET', '/v1.0/identity/apiConnectors?$top=1', { token: accessToken });
+		expect(first.body.value).toHaveLength(1);
+		const nextLink = first.body['@odata.nextLink'] as string;
+		expect(nextLink.startsWith(`${emulator.url}/v1.0/identity/apiConnectors?$top=1&$skiptoken=`)).toBe(true);
+
+		const second = await send('GET', nextLink, { token: accessToken });
+		expect(second.body.value.map((connector: { id: string }) => connector.id)).toEqual([SEEDED_CONNECTORS[1].id]);
+		expect(second.body['@odata.nextLink']).toBeUndefined();
+	});
+
+	it('keeps an encoded slash inside a flow id, and refuses b2cUserFlows in v1.0', async () => {
+		const accessToken = await token();
+		const encoded = await send('GET', '/v1.0/identity/b2xUserFlows/B2X_1_a%2F..%2F..%2Fusers', { token: accessToken });
+		expect(encoded.status).toBe(404);
+		expect(encoded.body.error.message).toBe("The user flow 'B2X_1_a/../../users' was not found.");
+
+		const b2c = await send('GET', '/v1.0/identity/b2cUserFlows', { token: accessToken });
+		expect(b2c.status).toBe(400);
+		expect(b2c.body.error.message).toBe("Resource not found for the segment 'b2cUserFlows'.");
+	});
+});
+
+describe('faults', () => {
+	it('answers an injected 429 once, with Retry-After, then normally', async () => {
+		const accessToken = await token();
+		emulator.injectFault({ target: 'graph', kind: 'status', status: 429, retryAfterSeconds: 7, pathIncludes: '/apiConnectors' });
+
+		const throttled = await send('GET', '/v1.0/identity/apiConnectors', { token: accessToken });
+		expect(throttled.status).toBe(429);
+		expect(throttled.headers['retry-after']).toBe('7');
+		expect(throttled.body.error.code).toBe('TooManyRequests');
+		expect((await send('GET', '/v1.0/identity/apiConnectors', { token: accessToken })).status).toBe(200);
+	});
+
+	it('drops the connection without an answer, recording status 0', async () => {
+		const accessToken = await token();
+		emulator.injectFault({ target: 'graph', kind: 'drop' });
+
+		await expect(send('GET', '/v1.0/identity/apiConnectors', { token: accessToken })).rejects.toThrow(/socket hang up|ECONNRESET/);
+		expect(emulator.graphRequests().map((request) => request.status)).toEqual([0]);
+	});
+});

@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+
+/** One request as the emulator saw it. Never holds a token or a secret. */
+export interface RecordedRequest {
+	method: string;
+	/** Raw path without the query, exactly as sent (not percent-decoded). */
+	path: string;
+	/** Everything after '?', '' if none. */
+	rawQuery: string;
+	/** Decoded query; '%24top' and '$top' both appear as '$top'. */
+	query: Record<string, string>;
+	/** Lower-case names; an Authorization value is replaced by 'Bearer [redacted]'. */
+	headers: Record<string, string>;
+	hasBearer: boolean;
+	/**
+	 * Parsed JSON (with every "password" and "pkcs12Value" replaced by '[redacted]'), or the parsed form
+	 * of a token request (client_secret and client_assertion redacted), or the raw text; undefined when empty.
+	 */
+	body: unknown;
+	/** 0 while unanswered, and for ever if the connection was dropped or the request hung. */
+	status: number;
+	/** Token requests: the tenant of the path (its GUID when known). Graph: the token's tid. */
+	tenantId?: string;
+	/** Token requests: the form's client_id. Graph: the token's appid. */
+	clientId?: string;
+	/** Token requests that used a certificate: what the client_assertion looked like. */
+	clientAssertion?: ClientAssertionSummary;
+}
+
+export interface ClientAssertionSummary {
+	alg: string;
+	thumbprintHeader: 'x5t#S256' | 'x5t' | 'none';
+	/** The JWT header carried x5c (@azure/identity's sendCertificateChain). */
+	sentCertificateChain: boolean;
+}
+
+/** A request, read in full, as the Entra and Graph handlers get it. */
+export interface IncomingCall {
+	method: string;
+	rawPath: string;
+	rawQuery: string;
+	query: Record<string, string>;
+	headers: Record<string, string>;
+	bodyText: string;
+	/** https://host:port as the client addressed the emulator (from the Host header). */
+	origin: string;
+	/** The record of this request, for handlers to add what only they know (tenant, client). */
+	record: RecordedRequest;
+}
+
+/** What a handler answers; a body that is not a string is sent as JSON. */
+export interface EmulatorResponse {
+	status: number;
+	headers?: Record<string, string>;
+	body?: unknown;
+}
+
+export function base64UrlJson(value: unknown): string {
+	return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** Parses one base64url-encoded JSON part of a JWT; undefined when it is not a JSON object. */
+export function parseBase64UrlJson(part: string): Record<string, unknown> | undefined {
+	try {
+		const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+		return isPlainObject(value) ? value : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** decodeURIComponent, or undefined for a malformed escape (Graph and Entra then answer 400). */
+export function decodeSegment(segment: string): string | undefined {
+	try {
+		return decodeURIComponent(segment);
+	} catch {
+		return undefined;
+	}
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function nowSeconds(): number {
+	return Math.floor(Date.now() / 1000);
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isGuid(value: string): boolean {
+	return GUID.test(value);
+}
+
+export function retryAfterHeader(seconds: number | undefined): Record<string, string> {
+	return seconds === undefined ? {} : { 'Retry-After': String(seconds) };
+}
+
+/** The media type of a Content-Type header, lower-case, without parameters. */
+export function mediaType(headers: Record<string, string>): string {
+	return (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/**
+ * Finds a file of this repository whether the code runs from its TypeScript source (test/emulator)
+ * or compiled (build/test/emulator): walks up from here until the relative path exists.
+ */
+export function repositoryFile(relativePath: string): string {
+	for (let dir = __dirname; ; dir = path.dirname(dir)) {
+		const candidate = path.join(dir, relativePath);
+		if (existsSync(candidate)) return candidate;
+		if (path.dirname(dir) === dir) throw new Error(`Emulator: cannot find ${relativePath} above ${__dirname}`);
+	}
+}

@@ -1,0 +1,334 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { AccessTokenIssuer, entraErrorResponse, entraFaultError, handleEntraRequest, isTokenEndpoint } from './entra';
+import { graphFaultResponse, handleGraphRequest, isGraphPath } from './graph';
+import { decodeSegment, isPlainObject, mediaType, retryAfterHeader, type EmulatorResponse, type IncomingCall, type RecordedRequest } from './http';
+import { B2C_TENANT, EMULATOR_FILES, EmulatorState, EXTERNAL_ID_TENANT, SEEDED_CLIENT_SECRET } from './state';
+
+export type { ClientAssertionSummary, RecordedRequest } from './http';
+export * from './state';
+
+export interface EmulatorOptions {
+	/** 0 (the default) picks a free port. */
+	port?: number;
+	/** Default 127.0.0.1. */
+	host?: string;
+	/** Server page size of every list; default 100. */
+	pageSize?: number;
+	/** Lifetime of issued access tokens; default 3599. */
+	tokenLifetimeSeconds?: number;
+}
+
+interface FaultMatch {
+	/** 'token' is the token endpoint POST only; 'graph' is /v1.0/..., /beta/... and /$batch. */
+	target: 'graph' | 'token';
+	method?: string;
+	/** Matched against the raw path and against its percent-decoded form. */
+	pathIncludes?: string;
+	/** How many matching requests the fault applies to; default 1. */
+	times?: number;
+}
+
+export type Fault =
+	| (FaultMatch & { kind: 'status'; status: 429 | 500 | 502 | 503 | 504; retryAfterSeconds?: number })
+	/** Destroys the socket without a response. */
+	| (FaultMatch & { kind: 'drop' })
+	/** Waits, then answers normally. */
+	| (FaultMatch & { kind: 'delay'; delayMs: number })
+	/** Never answers; close() ends the connection. */
+	| (FaultMatch & { kind: 'hang' });
+
+export interface EmulatorDefaults {
+	tenantId: string;
+	tenantDomain: string;
+	clientId: string;
+	clientSecret: string;
+	certClientId: string;
+	b2cTenantId: string;
+	b2cClientId: string;
+}
+
+export interface Emulator {
+	/** https://127.0.0.1:PORT */
+	url: string;
+	/** Same as url: Entra paths are /{tenant}/... */
+	authorityHost: string;
+	/** Same as url: Graph paths are /v1.0/... and /beta/... */
+	graphBaseUrl: string;
+	defaults: EmulatorDefaults;
+	/** The mutable directory; reset() restores it in place. */
+	state: EmulatorState;
+	/** Every request, Entra and Graph, in order of arrival. */
+	requests: RecordedRequest[];
+	graphRequests(): RecordedRequest[];
+	/** POSTs to the token endpoint, optionally only those of one client_id. */
+	tokenRequests(clientId?: string): RecordedRequest[];
+	clearRequests(): void;
+	/** Seeded directory back, requests and faults cleared. Issued tokens stay valid. */
+	reset(): void;
+	/** Queues a fault; each request takes the first queued fault it matches. */
+	injectFault(fault: Fault): void;
+	clearFaults(): void;
+	/** Every access token issued so far stops working: Graph answers 401. */
+	revokeAllTokens(): void;
+	close(): Promise<void>;
+}
+
+export const EMULATOR_DEFAULTS: EmulatorDefaults = {
+	tenantId: EXTERNAL_ID_TENANT.id,
+	tenantDomain: EXTERNAL_ID_TENANT.domain,
+	clientId: EXTERNAL_ID_TENANT.secretClientId,
+	clientSecret: SEEDED_CLIENT_SECRET,
+	certClientId: EXTERNAL_ID_TENANT.certificateClientId,
+	b2cTenantId: B2C_TENANT.id,
+	b2cClientId: B2C_TENANT.secretClientId,
+};
+
+const REDACTED = '[redacted]';
+/** Values never kept in recorded bodies: token request credentials and API connector secrets. */
+const SECRET_FIELDS = new Set(['client_secret', 'client_assertion', 'password', 'pkcs12Value']);
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+	const limits: Limits = {
+		pageSize: positiveInteger('pageSize', options.pageSize ?? 100),
+		tokenLifetimeSeconds: positiveInteger('tokenLifetimeSeconds', options.tokenLifetimeSeconds ?? 3599),
+	};
+	const server = https.createServer({
+		key: readFileSync(EMULATOR_FILES.serverKey),
+		cert: readFileSync(EMULATOR_FILES.serverCertificate),
+	});
+	const host = options.host ?? '127.0.0.1';
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(options.port ?? 0, host, () => resolve());
+	});
+	const { port } = server.address() as AddressInfo;
+	const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+	return new LocalEmulator(server, url, limits);
+}
+
+type Limits = Required<Pick<EmulatorOptions, 'pageSize' | 'tokenLifetimeSeconds'>>;
+
+interface QueuedFault {
+	fault: Fault;
+	remaining: number;
+}
+
+class LocalEmulator implements Emulator {
+	readonly authorityHost: string;
+	readonly graphBaseUrl: string;
+	readonly defaults = { ...EMULATOR_DEFAULTS };
+	readonly state = new EmulatorState();
+	readonly requests: RecordedRequest[] = [];
+	private readonly tokens: AccessTokenIssuer;
+	private readonly pageSize: number;
+	private readonly faults: QueuedFault[] = [];
+	private readonly sockets = new Set<Socket>();
+	/** Aborts the waits of delayed requests when the emulator closes. */
+	private readonly closing = new AbortController();
+
+	constructor(
+		private readonly server: https.Server,
+		readonly url: string,
+		limits: Limits,
+	) {
+		this.authorityHost = url;
+		this.graphBaseUrl = url;
+		this.tokens = new AccessTokenIssuer(limits.tokenLifetimeSeconds);
+		this.pageSize = limits.pageSize;
+		server.on('connection', (socket: Socket) => {
+			this.sockets.add(socket);
+			socket.once('close', () => this.sockets.delete(socket));
+		});
+		server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+			this.handle(request, response).catch((error: Error) => this.answerBug(response, error));
+		});
+	}
+
+	graphRequests(): RecordedRequest[] {
+		return this.requests.filter((request) => isGraphPath(request.path));
+	}
+
+	tokenRequests(clientId?: string): RecordedRequest[] {
+		return this.requests.filter(
+			(request) =>
+				isTokenEndpoint(request.method, request.path) &&
+				(clientId === undefined || request.clientId?.toLowerCase() === clientId.toLowerCase()),
+		);
+	}
+
+	clearRequests(): void {
+		this.requests.length = 0;
+	}
+
+	reset(): void {
+		this.state.reset();
+		this.clearRequests();
+		this.clearFaults();
+	}
+
+	injectFault(fault: Fault): void {
+		const times = fault.times ?? 1;
+		if (!Number.isInteger(times) || times < 1) throw new Error(`Emulator: fault.times must be a positive integer, got ${times}`);
+		this.faults.push({ fault, remaining: times });
+	}
+
+	clearFaults(): void {
+		this.faults.length = 0;
+	}
+
+	revokeAllTokens(): void {
+		this.tokens.revokeAll();
+	}
+
+	async close(): Promise<void> {
+		if (this.closing.signal.aborted) return;
+		this.closing.abort();
+		const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+		this.server.closeAllConnections();
+		for (const socket of this.sockets) socket.destroy();
+		await closed;
+	}
+
+	private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+		const record = recordRequest(request);
+		this.requests.push(record);
+		response.once('finish', () => (record.status = response.statusCode));
+		const call = await this.readCall(request, record);
+		const fault = this.takeFault(call);
+		if (fault?.kind === 'drop') {
+			request.socket.destroy();
+			return;
+		}
+		if (fault?.kind === 'hang') return;
+		if (fault?.kind === 'status') {
+			writeResponse(response, this.faultResponse(call, fault));
+			return;
+		}
+		if (fault?.kind === 'delay' && !(await this.waitUnlessClosed(fault.delayMs))) return;
+		writeResponse(response, this.answer(call));
+	}
+
+	private async readCall(request: IncomingMessage, record: RecordedRequest): Promise<IncomingCall> {
+		const chunks: Buffer[] = [];
+		for await (const chunk of request) chunks.push(chunk as Buffer);
+		const bodyText = Buffer.concat(chunks).toString('utf8');
+		record.body = recordedBody(bodyText, request.headers['content-type']);
+		return {
+			method: record.method,
+			rawPath: record.path,
+			rawQuery: record.rawQuery,
+			query: record.query,
+			headers: lowerCaseHeaders(request),
+			bodyText,
+			origin: request.headers.host ? `https://${request.headers.host}` : this.url,
+			record,
+		};
+	}
+
+	private answer(call: IncomingCall): EmulatorResponse {
+		if (isGraphPath(call.rawPath)) {
+			return handleGraphRequest(call, { state: this.state, tokens: this.tokens, pageSize: this.pageSize, emulatorUrl: this.url });
+		}
+		const entra = handleEntraRequest(call, { state: this.state, tokens: this.tokens, emulatorUrl: this.url });
+		return entra ?? { status: 404, headers: { 'Content-Type': 'application/json' }, body: { error: 'not_found', path: call.rawPath } };
+	}
+
+	private faultResponse(call: IncomingCall, fault: Extract<Fault, { kind: 'status' }>): EmulatorResponse {
+		if (fault.target === 'graph') return graphFaultResponse(call, fault.status, fault.retryAfterSeconds);
+		return entraErrorResponse(call, entraFaultError(fault.status), retryAfterHeader(fault.retryAfterSeconds));
+	}
+
+	private takeFault(call: IncomingCall): Fault | undefined {
+		const target = isTokenEndpoint(call.method, call.rawPath) ? 'token' : isGraphPath(call.rawPath) ? 'graph' : undefined;
+		const decodedPath = decodeSegment(call.rawPath) ?? call.rawPath;
+		const index = this.faults.findIndex(
+			({ fault }) =>
+				fault.target === target &&
+				(fault.method === undefined || fault.method.toUpperCase() === call.method) &&
+				(fault.pathIncludes === undefined || call.rawPath.includes(fault.pathIncludes) || decodedPath.includes(fault.pathIncludes)),
+		);
+		if (index < 0) return undefined;
+		const queued = this.faults[index];
+		queued.remaining -= 1;
+		if (queued.remaining === 0) this.faults.splice(index, 1);
+		return queued.fault;
+	}
+
+	/** False when the emulator closed during the wait. */
+	private async waitUnlessClosed(delayMs: number): Promise<boolean> {
+		try {
+			await sleep(delayMs, undefined, { signal: this.closing.signal });
+			return true;
+		} catch {
+			return false;
+		}
+	}
+
+	/** A bug in the emulator answers 500 with its stack, so the failing test shows it. */
+	private answerBug(response: ServerResponse, error: Error): void {
+		if (response.headersSent || response.destroyed) return;
+		writeResponse(response, { status: 500, headers: { 'Content-Type': 'application/json' }, body: { error: 'emulator_bug', message: error.stack } });
+	}
+}
+
+function positiveInteger(option: string, value: number): number {
+	if (!Number.isInteger(value) || value < 1) throw new Error(`Emulator: ${option} must be a positive integer, got ${value}`);
+	return value;
+}
+
+function recordRequest(request: IncomingMessage): RecordedRequest {
+	const target = request.url ?? '/';
+	const queryStart = target.indexOf('?');
+	const rawQuery = queryStart < 0 ? '' : target.slice(queryStart + 1);
+	const headers = lowerCaseHeaders(request);
+	if (headers.authorization !== undefined) headers.authorization = 'Bearer [redacted]';
+	return {
+		method: (request.method ?? 'GET').toUpperCase(),
+		path: queryStart < 0 ? target : target.slice(0, queryStart),
+		rawQuery,
+		// URLSearchParams decodes '%24top' to '$top', so both spellings of an option read the same.
+		query: Object.fromEntries(new URLSearchParams(rawQuery)),
+		headers,
+		hasBearer: /^Bearer\s+\S/i.test(request.headers.authorization ?? ''),
+		body: undefined,
+		status: 0,
+	};
+}
+
+function lowerCaseHeaders(request: IncomingMessage): Record<string, string> {
+	// Node already lower-cases names; repeated headers are joined as HTTP allows.
+	return Object.fromEntries(
+		Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]),
+	);
+}
+
+function recordedBody(bodyText: string, contentType: string | undefined): unknown {
+	if (bodyText === '') return undefined;
+	if (mediaType({ 'content-type': contentType ?? '' }) === 'application/x-www-form-urlencoded') {
+		return redactSecrets(Object.fromEntries(new URLSearchParams(bodyText)));
+	}
+	try {
+		return redactSecrets(JSON.parse(bodyText));
+	} catch {
+		return bodyText;
+	}
+}
+
+function redactSecrets(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(redactSecrets);
+	if (!isPlainObject(value)) return value;
+	return Object.fromEntries(
+		Object.entries(value).map(([key, field]) => [key, SECRET_FIELDS.has(key) ? REDACTED : redactSecrets(field)]),
+	);
+}
+
+function writeResponse(response: ServerResponse, answer: EmulatorResponse): void {
+	const payload = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+	response.writeHead(answer.status, { ...answer.headers, 'Content-Length': String(Buffer.byteLength(payload)) });
+	response.end(payload);
+}

@@ -1,0 +1,219 @@
+// In-process n8n workflow runner: n8n-core's real WorkflowExecute, with a credentials helper that applies
+// the credential type's own `authenticate`, as n8n's CLI does. Modelled on ../shared/reference/run-workflow.ts.
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	ICredentialsHelper,
+	NodeHelpers,
+	Workflow,
+	createRunExecutionData,
+	type ICredentialDataDecryptedObject,
+	type ICredentialType,
+	type IDataObject,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type INodeTypes,
+	type IRun,
+	type ITriggerFunctions,
+	type IWorkflowBase,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+
+import { MicrosoftEntraUserFlowsApi } from '../../credentials/MicrosoftEntraUserFlowsApi.credentials';
+import { UserFlowApiConnectors } from '../../nodes/UserFlowApiConnectors/UserFlowApiConnectors.node';
+
+export const PACKAGE_NODE_TYPE = 'n8n-nodes-entra-user-flows.userFlowApiConnectors';
+export const CREDENTIAL_TYPE = 'microsoftEntraUserFlowsApi';
+
+/** A manual trigger that emits the items given in its `items` parameter (one empty item by default). */
+class ItemsTrigger implements INodeType {
+	description = {
+		displayName: 'Items Trigger',
+		name: 'itemsTrigger',
+		group: ['trigger'],
+		version: 1,
+		description: 'Emits the given items',
+		defaults: { name: 'Items Trigger' },
+		inputs: [],
+		outputs: ['main'],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[{}]' }],
+	} as unknown as INodeTypeDescription;
+
+	async trigger(this: ITriggerFunctions) {
+		const items = JSON.parse(this.getNodeParameter('items', '[{}]') as string) as IDataObject[];
+		return { manualTriggerFunction: async () => this.emit([this.helpers.returnJsonArray(items)]) };
+	}
+}
+
+/** Same behaviour as n8n-nodes-base.manualTrigger, so example workflows run unchanged. */
+class ManualTrigger implements INodeType {
+	description = {
+		displayName: 'Manual Trigger',
+		name: 'manualTrigger',
+		group: ['trigger'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Manual Trigger' },
+		inputs: [],
+		outputs: ['main'],
+		properties: [],
+	} as unknown as INodeTypeDescription;
+
+	async trigger(this: ITriggerFunctions) {
+		return { manualTriggerFunction: async () => this.emit([this.helpers.returnJsonArray([{}])]) };
+	}
+}
+
+class CredentialsHelper extends ICredentialsHelper {
+	constructor(
+		private readonly types: Record<string, ICredentialType>,
+		private readonly data: Record<string, ICredentialDataDecryptedObject>,
+	) {
+		super();
+	}
+	getParentTypes() {
+		return [];
+	}
+	getCredentialsProperties() {
+		return [];
+	}
+	async authenticate(credentials: ICredentialDataDecryptedObject, type: string, request: IHttpRequestOptions) {
+		const authenticate = this.types[type]?.authenticate;
+		return typeof authenticate === 'function' ? await authenticate(credentials, request) : request;
+	}
+	async preAuthentication() {
+		return undefined;
+	}
+	async runPreAuthentication() {
+		return undefined;
+	}
+	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string) {
+		// A copy, as n8n decrypts afresh for every call.
+		return { ...(this.data[type] ?? {}) };
+	}
+	async getCredentials(): Promise<never> {
+		throw new Error('not supported in tests');
+	}
+	async updateCredentials() {}
+	async updateCredentialsOauthTokenData() {}
+	isCredentialUsableByNode() {
+		return true;
+	}
+}
+
+export interface NodeRunOptions {
+	/** The node's parameters, as the editor would save them. */
+	parameters: INode['parameters'];
+	/** Input items for the node (one empty item by default). */
+	items?: IDataObject[];
+	credentials: ICredentialDataDecryptedObject;
+	continueOnFail?: boolean;
+}
+
+export interface NodeRunResult {
+	run: IRun;
+	/** The node's first output, or [] when it failed. */
+	output: INodeExecutionData[];
+	/** The error that stopped the workflow, if any. */
+	error?: Error & { description?: string; httpCode?: string | null; context?: IDataObject };
+}
+
+const NODE_NAME = 'User Flow API Connectors';
+
+export async function runNode(options: NodeRunOptions): Promise<NodeRunResult> {
+	const workflowData: Pick<IWorkflowBase, 'nodes' | 'connections' | 'settings'> = {
+		nodes: [
+			{
+				id: 'trigger',
+				name: 'Items Trigger',
+				type: 'test.itemsTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { items: JSON.stringify(options.items ?? [{}]) },
+			},
+			{
+				id: 'node',
+				name: NODE_NAME,
+				type: PACKAGE_NODE_TYPE,
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: options.parameters,
+				credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'Entra (emulator)' } },
+				onError: options.continueOnFail ? 'continueRegularOutput' : 'stopWorkflow',
+			},
+		],
+		connections: { 'Items Trigger': { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+	const run = await runWorkflow(workflowData, { [CREDENTIAL_TYPE]: options.credentials });
+	const taskData = run.data.resultData.runData[NODE_NAME]?.[0];
+	return {
+		run,
+		output: taskData?.data?.main?.[0] ?? [],
+		error: (run.data.resultData.error ?? taskData?.error) as NodeRunResult['error'],
+	};
+}
+
+/** What n8n hands a node besides its parameters; anything not set here is simply undefined. */
+export function createAdditionalData(
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	hooks?: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
+	const credentialTypes = { [CREDENTIAL_TYPE]: new MicrosoftEntraUserFlowsApi() };
+	const base: Partial<IWorkflowExecuteAdditionalData> = {
+		hooks,
+		credentialsHelper: new CredentialsHelper(credentialTypes, credentials),
+		executionId: '1',
+		variables: {},
+		instanceBaseUrl: 'http://localhost:5678/',
+		restApiUrl: 'http://localhost:5678/rest',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+	};
+	return new Proxy(base, {
+		get: (target, key) => (target as Record<string | symbol, unknown>)[key],
+	}) as IWorkflowExecuteAdditionalData;
+}
+
+export async function runWorkflow(
+	workflowData: Pick<IWorkflowBase, 'nodes' | 'connections' | 'settings'>,
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+): Promise<IRun> {
+	const registered: Record<string, INodeType> = {
+		'test.itemsTrigger': new ItemsTrigger(),
+		'n8n-nodes-base.manualTrigger': new ManualTrigger(),
+		[PACKAGE_NODE_TYPE]: new UserFlowApiConnectors(),
+	};
+	const nodeTypes: INodeTypes = {
+		getByName: (type) => {
+			if (!registered[type]) throw new Error(`Unknown node type ${type}`);
+			return registered[type];
+		},
+		getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(nodeTypes.getByName(type), version),
+		getKnownTypes: () => ({}),
+	};
+	const workflow = new Workflow({
+		id: 'test',
+		nodes: workflowData.nodes,
+		connections: workflowData.connections,
+		settings: workflowData.settings,
+		active: false,
+		nodeTypes,
+	});
+	const hooks = new ExecutionLifecycleHooks('manual', '1', workflowData as IWorkflowBase);
+	let resolve!: (run: IRun) => void;
+	const done = new Promise<IRun>((r) => (resolve = r));
+	hooks.addHandler('workflowExecuteAfter', (run) => resolve(run));
+	const additionalData = createAdditionalData(credentials, hooks);
+	const startNode = workflow.getStartNode();
+	if (!startNode) throw new Error('The workflow has no start node');
+	const runExecutionData = createRunExecutionData({
+		executionData: { nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }] },
+	});
+	await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	return await done;
+}

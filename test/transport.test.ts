@@ -1,0 +1,158 @@
+// The one Graph client (nodes/UserFlowApiConnectors/transport): path-segment encoding, retries of 429/503/504
+// honouring Retry-After within bounds, a fresh token after 401, dropped connections, error mapping, and the
+// rule that the bearer token goes to the configured Graph host only.
+import { createServer, type Server } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+
+import { encodePathSegment, graphPath } from '../nodes/UserFlowApiConnectors/transport';
+import { EMULATOR_FILES } from './emulator/state';
+import { startEmulator, type Emulator } from './emulator';
+import { secretCredential } from './support/credentials';
+import { runNode } from './support/runWorkflow';
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+	emulator = await startEmulator();
+});
+afterAll(async () => await emulator.close());
+beforeEach(() => {
+	emulator.reset();
+	emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
+});
+
+const getFlow = { resource: 'userFlow', operation: 'get', flowKind: 'b2x', userFlow: { __rl: true, mode: 'id', value: 'Partner' } };
+const create = { resource: 'userFlow', operation: 'create', flowKind: 'b2x', userFlowName: 'Fresh' };
+const run = (parameters: object, credentialOverrides: object = {}) =>
+	runNode({ parameters: parameters as never, credentials: secretCredential(emulator, credentialOverrides as never) });
+const graphStatuses = () => emulator.graphRequests().map((r) => r.status);
+
+describe('path segments', () => {
+	it('every interpolated value is exactly one percent-encoded segment', () => {
+		expect(graphPath`/identity/b2xUserFlows/${'x/../../users'}/apiConnectorConfiguration`).toBe(
+			'/identity/b2xUserFlows/x%2F..%2F..%2Fusers/apiConnectorConfiguration',
+		);
+		expect(graphPath`/identity/apiConnectors/${"a'b?c#d%2F"}`).toBe('/identity/apiConnectors/a%27b%3Fc%23d%252F');
+		expect(graphPath`/x/${'B2X_1_ünïcödé'}`).toBe('/x/B2X_1_%C3%BCn%C3%AFc%C3%B6d%C3%A9');
+	});
+
+	it.each([[''], ['.'], ['..'], ['a\nb'], ['\u0000']])('refuses %j, which cannot be one segment', (value) => {
+		expect(() => encodePathSegment(value)).toThrow(/path segment/);
+	});
+});
+
+describe('retries', () => {
+	it('429 with Retry-After: waits as asked, then succeeds', async () => {
+		emulator.injectFault({ target: 'graph', kind: 'status', status: 429, retryAfterSeconds: 1 });
+		const started = Date.now();
+		const { output, error } = await run(getFlow);
+		expect(error).toBeUndefined();
+		expect(output[0].json.id).toBe('B2X_1_Partner');
+		expect(graphStatuses()).toEqual([429, 200]);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+	});
+
+	it('503 and 504 without Retry-After: backs off and succeeds', async () => {
+		emulator.injectFault({ target: 'graph', kind: 'status', status: 503 });
+		emulator.injectFault({ target: 'graph', kind: 'status', status: 504 });
+		const { error } = await run(getFlow);
+		expect(error).toBeUndefined();
+		expect(graphStatuses()).toEqual([503, 504, 200]);
+	});
+
+	it('a Retry-After beyond the total wait bound ends the item at once, saying so', async () => {
+		emulator.injectFault({ target: 'graph', kind: 'status', status: 429, retryAfterSeconds: 600 });
+		const started = Date.now();
+		const { error } = await run(getFlow);
+		expect(Date.now() - started).toBeLessThan(5_000);
+		expect(error?.message).toMatch(/^Microsoft Graph error TooManyRequests/);
+		expect(error?.description).toMatch(/Graph asked to wait 600 s, beyond the retry limit of 60 s/);
+		expect(graphStatuses()).toEqual([429]);
+	});
+
+	it('stops after the retry count', async () => {
+		emulator.injectFault({ target: 'graph', kind: 'status', status: 429, retryAfterSeconds: 0, times: 10 });
+		const { error } = await run(getFlow);
+		expect(error?.description).toMatch(/Gave up after 5 attempts/);
+		expect(graphStatuses()).toEqual([429, 429, 429, 429, 429]);
+	});
+
+	it('never retries another 4xx', async () => {
+		emulator.injectFault({ target: 'graph', kind: 'status', status: 500 });
+		const { error } = await run(getFlow);
+		expect(error?.httpCode).toBe('500');
+		expect(graphStatuses()).toEqual([500]);
+		emulator.clearRequests();
+		const missing = await run({ ...getFlow, userFlow: { __rl: true, mode: 'id', value: 'Missing' } });
+		expect(missing.error?.httpCode).toBe('404');
+		expect(graphStatuses()).toEqual([404]);
+	});
+
+	it('a dropped connection: a GET is sent again, a POST is not (it may have taken effect)', async () => {
+		emulator.injectFault({ target: 'graph', kind: 'drop' });
+		expect((await run(getFlow)).error).toBeUndefined();
+		expect(graphStatuses()).toEqual([0, 200]);
+		emulator.clearRequests();
+		emulator.injectFault({ target: 'graph', kind: 'drop', method: 'POST' });
+		const { error } = await run(create);
+		expect(error?.message).toMatch(/Could not reach Microsoft Graph \((ECONNRESET|EPIPE|ECONNABORTED)\) for POST \/identity\/b2xUserFlows/);
+		expect(graphStatuses()).toEqual([0]);
+	});
+
+	it('401: gets a fresh token once and sends the request again', async () => {
+		await run(getFlow);
+		emulator.revokeAllTokens();
+		emulator.clearRequests();
+		const { error } = await run(getFlow);
+		expect(error).toBeUndefined();
+		expect(graphStatuses()).toEqual([401, 200]);
+		expect(emulator.tokenRequests()).toHaveLength(1);
+	});
+});
+
+describe('Graph errors', () => {
+	it('403 carries Graph code, message, request ids and what to do about it', async () => {
+		emulator.state.requireTenant(emulator.defaults.tenantId).app(emulator.defaults.clientId)!.roles = [];
+		// Roles are copied into a token when it is issued: make the cached one invalid.
+		emulator.revokeAllTokens();
+		const { error } = await run(getFlow);
+		expect(error?.message).toBe('Microsoft Graph error Authorization_RequestDenied: Insufficient privileges to complete the operation.');
+		expect(error?.httpCode).toBe('403');
+		expect(error?.description).toContain('IdentityUserFlow.ReadWrite.All');
+		const request = emulator.graphRequests().at(-1)!;
+		expect(error?.description).toContain(`client-request-id: ${request.headers['client-request-id']}`);
+	});
+});
+
+describe('the bearer token goes to the configured Graph host only', () => {
+	let foreign: Server;
+	let foreignUrl: string;
+	const foreignRequests: Array<{ path: string; authorization?: string }> = [];
+
+	beforeAll(async () => {
+		foreign = createServer(
+			{ cert: readFileSync(EMULATOR_FILES.serverCertificate), key: readFileSync(EMULATOR_FILES.serverKey) },
+			(req, res) => {
+				foreignRequests.push({ path: req.url ?? '', authorization: req.headers.authorization });
+				res.writeHead(200, { 'Content-Type': 'application/json' });
+				// A Graph impostor that sends the next page to another host.
+				res.end(JSON.stringify({ value: [{ id: 'B2X_1_a' }], '@odata.nextLink': `${emulator.graphBaseUrl}/v1.0/identity/b2xUserFlows?$skiptoken=x` }));
+			},
+		);
+		await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+		foreignUrl = `https://127.0.0.1:${(foreign.address() as AddressInfo).port}`;
+	});
+	afterAll(async () => await new Promise((resolve) => foreign.close(resolve)));
+
+	it('a next page link on another host is not followed', async () => {
+		const { error } = await runNode({
+			parameters: { resource: 'userFlow', operation: 'getAll', flowKind: 'b2x', returnAll: true } as never,
+			credentials: secretCredential(emulator, { graphBaseUrl: foreignUrl }),
+		});
+		expect(error?.message).toMatch(/Refusing to follow a link outside the configured Graph URL/);
+		expect(foreignRequests).toHaveLength(1);
+		// The emulator (another origin than the configured Graph URL) never saw a Graph request.
+		expect(emulator.graphRequests()).toHaveLength(0);
+	});
+});
