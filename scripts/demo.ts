@@ -4,14 +4,16 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+import { EMULATOR_FILES } from '../test/emulator/state';
+import { trustsEmulatorCa } from '../test/emulator/trust';
+
 const repository = resolve(__dirname, '..', '..');
-const caCertificate = join(repository, 'test', 'emulator', 'certs', 'ca.pem');
 
 // Node reads NODE_EXTRA_CA_CERTS only at start-up: run again with the emulator's test CA trusted.
-if (!process.env.NODE_EXTRA_CA_CERTS) {
+if (!trustsEmulatorCa()) {
 	const child = spawnSync(process.execPath, [__filename], {
 		stdio: 'inherit',
-		env: { ...process.env, NODE_EXTRA_CA_CERTS: caCertificate },
+		env: { ...process.env, NODE_EXTRA_CA_CERTS: EMULATOR_FILES.caCertificate },
 	});
 	process.exit(child.status ?? 1);
 }
