@@ -6,6 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import * as apiConnector from './actions/apiConnector/ApiConnector.resource';
 import * as apiConnectorConfiguration from './actions/apiConnectorConfiguration/ApiConnectorConfiguration.resource';
 import { router } from './actions/router';
 import * as userFlow from './actions/userFlow/UserFlow.resource';
@@ -38,12 +39,18 @@ export class UserFlowApiConnectors implements INodeType {
 						value: 'apiConnectorConfiguration',
 						description: 'Which API connector each step of a user flow calls',
 					},
-					{ name: 'User Flow', value: 'userFlow', description: 'Sign-up user flows' },
+					{
+					name: 'API Connector',
+					value: 'apiConnector',
+					description: 'The APIs that user flows call, with their URL and authentication',
+				},
+				{ name: 'User Flow', value: 'userFlow', description: 'Sign-up user flows' },
 				],
 				default: 'apiConnectorConfiguration',
 			},
 			...userFlow.description,
 			...apiConnectorConfiguration.description,
+		...apiConnector.description,
 		],
 	};
 

@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { ALL_STEPS, STEP_NAMES } from '../helpers/flowKinds';
 
@@ -120,3 +120,28 @@ export const step: INodeProperties = {
 	default: 'postAttributeCollection',
 	description: 'The point of the sign-up at which the API connector is called',
 };
+
+/** Return All / Limit, as n8n's own "Get Many" operations have them. */
+export const limitProperties: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+];
+
+/** The limit for graphRequestAllItems: undefined when every result is wanted. */
+export function readLimit(context: IExecuteFunctions, itemIndex: number): number | undefined {
+	return context.getNodeParameter('returnAll', itemIndex) ? undefined : (context.getNodeParameter('limit', itemIndex) as number);
+}

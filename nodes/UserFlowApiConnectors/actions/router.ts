@@ -7,6 +7,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import * as apiConnector from './apiConnector/ApiConnector.resource';
 import * as apiConnectorConfiguration from './apiConnectorConfiguration/ApiConnectorConfiguration.resource';
 import * as userFlow from './userFlow/UserFlow.resource';
 
@@ -14,6 +15,14 @@ type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<
 
 const RESOURCES: Record<string, Record<string, { execute: OperationExecute }>> = {
 	userFlow: { create: userFlow.create, get: userFlow.get, getAll: userFlow.getAll, delete: userFlow.delete },
+	apiConnector: {
+		create: apiConnector.create,
+		get: apiConnector.get,
+		getAll: apiConnector.getAll,
+		update: apiConnector.update,
+		uploadClientCertificate: apiConnector.uploadClientCertificate,
+		delete: apiConnector.delete,
+	},
 	apiConnectorConfiguration: {
 		get: apiConnectorConfiguration.get,
 		setStep: apiConnectorConfiguration.setStep,

@@ -1,0 +1,59 @@
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import {
+	authenticationProperties,
+	formatConnector,
+	readAuthentication,
+	requireTargetUrl,
+	type AuthenticationChoice,
+} from '../../helpers/connectors';
+import { graphPath, graphRequest } from '../../transport';
+
+const show = { resource: ['apiConnector'], operation: ['create'] };
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Display Name',
+		name: 'displayName',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. Validate partner sign-up',
+	},
+	{
+		displayName: 'Target URL',
+		name: 'targetUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. https://api.contoso.com/signup/validate',
+		description: 'HTTPS endpoint Entra calls during the sign-up',
+	},
+	{
+		displayName: 'Authentication',
+		name: 'authenticationType',
+		type: 'options',
+		options: [
+			{ name: 'Basic', value: 'basic', description: 'HTTP Basic authentication with a username and password' },
+			{ name: 'Client Certificate', value: 'clientCertificate', description: 'A .pfx certificate from a binary field of the input item' },
+		],
+		default: 'basic',
+	},
+	...authenticationProperties({}),
+];
+
+export const description = updateDisplayOptions({ show }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const displayName = String(this.getNodeParameter('displayName', itemIndex)).trim();
+	const targetUrl = requireTargetUrl(this, itemIndex, this.getNodeParameter('targetUrl', itemIndex));
+	const authenticationType = this.getNodeParameter('authenticationType', itemIndex) as AuthenticationChoice;
+	const authenticationConfiguration = await readAuthentication(this, itemIndex, authenticationType);
+	const { body } = await graphRequest.call(this, {
+		method: 'POST',
+		path: graphPath`/identity/apiConnectors`,
+		body: { displayName, targetUrl, authenticationConfiguration },
+		itemIndex,
+	});
+	return formatConnector(body);
+}

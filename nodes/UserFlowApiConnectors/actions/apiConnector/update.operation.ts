@@ -1,0 +1,76 @@
+import {
+	NodeOperationError,
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { authenticationProperties, readAuthentication, requireTargetUrl, type AuthenticationChoice } from '../../helpers/connectors';
+import { resolveConnectorId } from '../../helpers/locators';
+import { graphPath, graphRequest } from '../../transport';
+import { apiConnectorLocator } from '../common.descriptions';
+import { readConnector } from './get.operation';
+
+const show = { resource: ['apiConnector'], operation: ['update'] };
+
+const properties: INodeProperties[] = [
+	apiConnectorLocator(),
+	{
+		displayName: 'Update Fields',
+		name: 'updateFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			{ displayName: 'Display Name', name: 'displayName', type: 'string', default: '' },
+			{
+				displayName: 'Target URL',
+				name: 'targetUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. https://api.contoso.com/signup/validate',
+			},
+		],
+	},
+	{
+		displayName: 'Authentication',
+		name: 'authenticationType',
+		type: 'options',
+		options: [
+			{ name: 'Keep Unchanged', value: 'unchanged' },
+			{ name: 'Basic', value: 'basic', description: 'Replace it with HTTP Basic authentication' },
+			{ name: 'Client Certificate', value: 'clientCertificate', description: 'Replace it with a .pfx certificate from a binary field' },
+		],
+		default: 'unchanged',
+	},
+	...authenticationProperties({}),
+];
+
+export const description = updateDisplayOptions({ show }, properties);
+
+/** PATCH only what was given (Graph answers 204), then read the connector back so the item shows the result. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const connectorId = await resolveConnectorId(this, itemIndex);
+	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
+	const changes: IDataObject = {};
+	if (fields.displayName !== undefined && fields.displayName !== '') changes.displayName = String(fields.displayName).trim();
+	if (fields.targetUrl !== undefined && fields.targetUrl !== '') changes.targetUrl = requireTargetUrl(this, itemIndex, fields.targetUrl);
+	const authenticationType = this.getNodeParameter('authenticationType', itemIndex) as AuthenticationChoice | 'unchanged';
+	if (authenticationType !== 'unchanged') {
+		changes.authenticationConfiguration = await readAuthentication(this, itemIndex, authenticationType);
+	}
+	if (Object.keys(changes).length === 0) {
+		throw new NodeOperationError(this.getNode(), 'Nothing to update', {
+			itemIndex,
+			description: 'Add a field under Update Fields or choose a new Authentication.',
+		});
+	}
+	await graphRequest.call(this, {
+		method: 'PATCH',
+		path: graphPath`/identity/apiConnectors/${connectorId}`,
+		body: changes,
+		itemIndex,
+	});
+	return await readConnector(this, itemIndex, connectorId);
+}
