@@ -27,7 +27,7 @@ import { UserFlowApiConnectors } from '../../nodes/UserFlowApiConnectors/UserFlo
 export const PACKAGE_NODE_TYPE = 'n8n-nodes-entra-user-flows.userFlowApiConnectors';
 export const CREDENTIAL_TYPE = 'microsoftEntraUserFlowsApi';
 
-/** A manual trigger that emits the items given in its `items` parameter (one empty item by default). */
+/** A manual trigger that emits the items (json and binary) given in its `items` parameter. */
 class ItemsTrigger implements INodeType {
 	description = {
 		displayName: 'Items Trigger',
@@ -42,8 +42,8 @@ class ItemsTrigger implements INodeType {
 	} as unknown as INodeTypeDescription;
 
 	async trigger(this: ITriggerFunctions) {
-		const items = JSON.parse(this.getNodeParameter('items', '[{}]') as string) as IDataObject[];
-		return { manualTriggerFunction: async () => this.emit([this.helpers.returnJsonArray(items)]) };
+		const items = JSON.parse(this.getNodeParameter('items', '[]') as string) as INodeExecutionData[];
+		return { manualTriggerFunction: async () => this.emit([items]) };
 	}
 }
 
@@ -108,6 +108,8 @@ export interface NodeRunOptions {
 	parameters: INode['parameters'];
 	/** Input items for the node (one empty item by default). */
 	items?: IDataObject[];
+	/** Input items with binary data (n8n's inline form: base64 in binary.<field>.data); replaces `items`. */
+	inputItems?: INodeExecutionData[];
 	credentials: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
 }
@@ -131,7 +133,7 @@ export async function runNode(options: NodeRunOptions): Promise<NodeRunResult> {
 				type: 'test.itemsTrigger',
 				typeVersion: 1,
 				position: [0, 0],
-				parameters: { items: JSON.stringify(options.items ?? [{}]) },
+				parameters: { items: JSON.stringify(options.inputItems ?? (options.items ?? [{}]).map((json) => ({ json }))) },
 			},
 			{
 				id: 'node',

@@ -3,6 +3,7 @@ import {
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
+	type INode,
 	type INodeExecutionData,
 	type JsonObject,
 } from 'n8n-workflow';
@@ -10,6 +11,17 @@ import {
 import * as apiConnector from './apiConnector/ApiConnector.resource';
 import * as apiConnectorConfiguration from './apiConnectorConfiguration/ApiConnectorConfiguration.resource';
 import * as userFlow from './userFlow/UserFlow.resource';
+
+/** Parameters that hold secrets: an error carries the node's parameters, so these are masked there. */
+const SECRET_PARAMETERS = ['password', 'pfxPassword'];
+
+function withSecretsMasked(node: INode): INode {
+	const parameters = { ...node.parameters };
+	for (const name of SECRET_PARAMETERS) {
+		if (typeof parameters[name] === 'string' && !String(parameters[name]).startsWith('=')) parameters[name] = '******';
+	}
+	return { ...node, parameters };
+}
 
 type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
 
@@ -68,9 +80,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				continue;
 			}
 			// Both constructors hand back an error of their own class unchanged.
-			throw error instanceof NodeApiError
-				? new NodeApiError(this.getNode(), error as unknown as JsonObject)
-				: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			const nodeError =
+				error instanceof NodeApiError
+					? new NodeApiError(this.getNode(), error as unknown as JsonObject)
+					: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			// n8n stores and shows the error's node with its parameters; `node` is readonly only in the typings.
+			(nodeError as { node: INode }).node = withSecretsMasked(nodeError.node);
+			throw nodeError;
 		}
 	}
 	return [returnData];
