@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ClientCertificateCredential, ClientSecretCredential } from '@azure/identity';
 import { readFileSync } from 'node:fs';
+import forge from 'node-forge';
 import * as https from 'node:https';
 
+import { makePfx, TEST_PFX_PASSWORD, type PfxOptions, type TestPfx } from '../support/pfx';
 import { EMULATOR_FILES, SEEDED_CONNECTORS, startEmulator, type Emulator } from './index';
 
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
@@ -218,6 +220,189 @@ describe('Graph user flows and API connectors', () => {
 		expect(b2c.status).toBe(400);
 		expect(b2c.body.error.message).toBe("Resource not found for the segment 'b2cUserFlows'.");
 	});
+});
+
+describe('API connectors with client certificates (.pfx)', () => {
+	const DAY_MS = 24 * 60 * 60 * 1000;
+	const CONNECTORS = '/v1.0/identity/apiConnectors';
+	const WRONG_PASSWORD = 'not-the-pfx-password';
+	/** Every pkcs12Value sent, for the check that no answer repeats one. */
+	const sentPfxValues: string[] = [];
+	const answers: Answer[] = [];
+
+	afterEach(() => {
+		const secrets = [...sentPfxValues, TEST_PFX_PASSWORD, WRONG_PASSWORD];
+		const texts = answers.map((answer) => JSON.stringify(answer.body) ?? '');
+		sentPfxValues.length = answers.length = 0;
+		expect(texts.flatMap((text) => secrets.filter((secret) => text.includes(secret)))).toEqual([]);
+	});
+
+	function pfx(options: Partial<PfxOptions> = {}): TestPfx {
+		const made = makePfx({ password: TEST_PFX_PASSWORD, ...options });
+		sentPfxValues.push(made.base64);
+		return made;
+	}
+
+	/** A Graph call whose answer the afterEach scans for secrets. */
+	async function graph(method: string, path: string, json?: unknown): Promise<Answer> {
+		const answer = await send(method, path, { token: await token(), json });
+		answers.push(answer);
+		return answer;
+	}
+
+	function pkcs12Certificate(certificate: TestPfx, password = TEST_PFX_PASSWORD) {
+		return { '@odata.type': '#microsoft.graph.pkcs12Certificate', pkcs12Value: certificate.base64, password };
+	}
+
+	function createCertificateConnector(certificate: TestPfx): Promise<Answer> {
+		return graph('POST', CONNECTORS, {
+			displayName: 'Certificate connector',
+			targetUrl: 'https://api.example.test/signup',
+			authenticationConfiguration: pkcs12Certificate(certificate),
+		});
+	}
+
+	function upload(connectorId: string, certificate: TestPfx, password = TEST_PFX_PASSWORD): Promise<Answer> {
+		return graph('POST', `${CONNECTORS}/${connectorId}/uploadClientCertificate`, { pkcs12Value: certificate.base64, password });
+	}
+
+	/** What certificateList shows of a certificate: NumericDate validity. */
+	function listed(certificate: TestPfx, isActive: boolean) {
+		const seconds = (date: Date) => date.getTime() / 1000;
+		return { thumbprint: certificate.thumbprint, notAfter: seconds(certificate.notAfter), notBefore: seconds(certificate.notBefore), isActive };
+	}
+
+	function certificateList(answer: Answer): unknown {
+		return answer.body.authenticationConfiguration.certificateList;
+	}
+
+	it('creates a connector from a .pfx and shows its certificate, never the file or the password', async () => {
+		const certificate = pfx();
+
+		const created = await createCertificateConnector(certificate);
+
+		expect(created.status).toBe(201);
+		expect(certificate.thumbprint).toMatch(/^[0-9A-F]{40}$/);
+		expect(created.body.authenticationConfiguration).toEqual({
+			'@odata.type': '#microsoft.graph.clientCertificateAuthentication',
+			certificateList: [listed(certificate, true)],
+		});
+		const read = await graph('GET', `${CONNECTORS}/${created.body.id}`);
+		expect(read.body.authenticationConfiguration).toEqual(created.body.authenticationConfiguration);
+		const list = await graph('GET', CONNECTORS);
+		const listedConnector = list.body.value.find((connector: { id: string }) => connector.id === created.body.id);
+		expect(listedConnector.authenticationConfiguration).toEqual(created.body.authenticationConfiguration);
+		const recorded = JSON.stringify(emulator.requests);
+		expect(recorded).not.toContain(certificate.base64);
+		expect(recorded).not.toContain(TEST_PFX_PASSWORD);
+		expect(emulator.graphRequests()[0].body).toMatchObject({ authenticationConfiguration: { pkcs12Value: '[redacted]', password: '[redacted]' } });
+	});
+
+	it('accepts a .pfx whose password is empty', async () => {
+		const certificate = pfx({ password: '' });
+		const created = await graph('POST', CONNECTORS, {
+			displayName: 'No password',
+			targetUrl: 'https://api.example.test/signup',
+			authenticationConfiguration: pkcs12Certificate(certificate, ''),
+		});
+		expect(certificateList(created)).toEqual([listed(certificate, true)]);
+	});
+
+	it('appends an uploaded certificate, and the newest valid upload becomes the only active one', async () => {
+		const first = pfx();
+		const second = pfx();
+		const { id } = (await createCertificateConnector(first)).body;
+
+		const uploaded = await upload(id, second);
+
+		expect(uploaded.status).toBe(200);
+		expect(uploaded.body['@odata.context']).toBe('https://graph.microsoft.com/v1.0/$metadata#identity/apiConnectors/$entity');
+		expect(certificateList(uploaded)).toEqual([listed(first, false), listed(second, true)]);
+	});
+
+	it('keeps the active certificate when a later upload is not yet valid or already expired', async () => {
+		const current = pfx();
+		const notYetValid = pfx({ notBefore: new Date(Date.now() + DAY_MS) });
+		const expired = pfx({ notBefore: new Date(Date.now() - 2 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) });
+		const { id } = (await createCertificateConnector(current)).body;
+
+		expect(certificateList(await upload(id, notYetValid))).toEqual([listed(current, true), listed(notYetValid, false)]);
+		expect(certificateList(await upload(id, expired))).toEqual([listed(current, true), listed(notYetValid, false), listed(expired, false)]);
+	});
+
+	it('switches a basic-auth connector to its uploaded certificate', async () => {
+		const certificate = pfx();
+		const uploaded = await upload(SEEDED_CONNECTORS[0].id, certificate);
+		expect(uploaded.body.authenticationConfiguration).toEqual({
+			'@odata.type': '#microsoft.graph.clientCertificateAuthentication',
+			certificateList: [listed(certificate, true)],
+		});
+	});
+
+	it('replaces the certificate list on PATCH, as $expand on a flow shows', async () => {
+		const first = pfx();
+		const replacement = pfx();
+		const { id } = (await createCertificateConnector(first)).body;
+		await upload(id, pfx());
+		emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: 'B2X_1_certificates', kind: 'b2x', apiConnectors: { postAttributeCollection: id } });
+
+		const patched = await graph('PATCH', `${CONNECTORS}/${id}`, { authenticationConfiguration: pkcs12Certificate(replacement) });
+
+		expect(patched.status).toBe(204);
+		const expanded = await graph('GET', '/v1.0/identity/b2xUserFlows/B2X_1_certificates/apiConnectorConfiguration?$expand=postAttributeCollection');
+		expect(expanded.body.postAttributeCollection.authenticationConfiguration.certificateList).toEqual([listed(replacement, true)]);
+	});
+
+	describe('refuses an unusable upload with 400, leaving the connector as it was', () => {
+		const notAPfx = Buffer.from('this is not a PKCS 12 file').toString('base64');
+		const cases: [name: string, body: () => Record<string, unknown>, code: string, message: string][] = [
+			['a wrong password', () => ({ pkcs12Value: pfx().base64, password: WRONG_PASSWORD }), 'Request_BadRequest', 'The password does not match the PKCS 12 (.pfx) file.'],
+			['base64 of something else', () => ({ pkcs12Value: notAPfx, password: TEST_PFX_PASSWORD }), 'Request_BadRequest', 'The pkcs12Value is not a valid PKCS 12 (.pfx) file.'],
+			['text that is not base64', () => ({ pkcs12Value: 'not base64!', password: TEST_PFX_PASSWORD }), 'Request_BadRequest', 'The pkcs12Value is not a valid PKCS 12 (.pfx) file.'],
+			['no password', () => ({ pkcs12Value: pfx().base64 }), 'BadRequest', "The property 'password' is required: the .pfx password, or '' if it has none."],
+			['a .pfx without a private key', () => ({ pkcs12Value: pfxOf(null, [certificateOf(pfx())]), password: TEST_PFX_PASSWORD }), 'Request_BadRequest', 'The PKCS 12 (.pfx) file contains no private key.'],
+			['a .pfx without a certificate', () => ({ pkcs12Value: pfxOf(keyOf(pfx()), []), password: TEST_PFX_PASSWORD }), 'Request_BadRequest', 'The PKCS 12 (.pfx) file contains no certificate.'],
+			[
+				'a .pfx whose certificate is not of its key',
+				() => ({ pkcs12Value: pfxOf(forge.pki.rsa.generateKeyPair({ bits: 2048 }).privateKey, [certificateOf(pfx())]), password: TEST_PFX_PASSWORD }),
+				'Request_BadRequest',
+				'No certificate in the PKCS 12 (.pfx) file matches its private key.',
+			],
+		];
+
+		it.each(cases)('%s', async (_name, body, code, message) => {
+			const current = pfx();
+			const { id } = (await createCertificateConnector(current)).body;
+
+			const refused = await graph('POST', `${CONNECTORS}/${id}/uploadClientCertificate`, body());
+
+			expect(refused.status).toBe(400);
+			expect(refused.body.error).toMatchObject({ code, message });
+			expect(certificateList(await graph('GET', `${CONNECTORS}/${id}`))).toEqual([listed(current, true)]);
+		});
+	});
+
+	/** makePfx always packs a key with its certificate: files missing one are put together from its parts. */
+	function pfxOf(key: forge.pki.rsa.PrivateKey | null, certificates: forge.pki.Certificate[]): string {
+		// No localKeyId: node-forge derives it from the first certificate, and there may be none.
+		const pkcs12 = forge.pkcs12.toPkcs12Asn1(key, certificates, TEST_PFX_PASSWORD, { algorithm: '3des', generateLocalKeyId: false });
+		const base64 = Buffer.from(forge.asn1.toDer(pkcs12).getBytes(), 'binary').toString('base64');
+		sentPfxValues.push(base64);
+		return base64;
+	}
+
+	function bagsOf(made: TestPfx, bagType: string): forge.pkcs12.Bag[] {
+		const pkcs12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(made.pfx.toString('binary')), TEST_PFX_PASSWORD);
+		return pkcs12.getBags({ bagType })[bagType] ?? [];
+	}
+
+	function certificateOf(made: TestPfx): forge.pki.Certificate {
+		return bagsOf(made, forge.pki.oids.certBag)[0].cert!;
+	}
+
+	function keyOf(made: TestPfx): forge.pki.rsa.PrivateKey {
+		return bagsOf(made, forge.pki.oids.pkcs8ShroudedKeyBag)[0].key!;
+	}
 });
 
 describe('faults', () => {

@@ -1,5 +1,5 @@
 import { isPlainObject, mediaType, type EmulatorResponse, type IncomingCall } from './http';
-import type { ApiConnector, ConnectorStep, Tenant, UserFlow, UserFlowKind } from './state';
+import type { ApiConnector, ConnectorAuthentication, ConnectorCertificate, ConnectorStep, Tenant, UserFlow, UserFlowKind } from './state';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -227,14 +227,41 @@ function encodeQueryKey(key: string): string {
 }
 
 export function connectorRepresentation(connector: ApiConnector): Record<string, unknown> {
-	const authentication = connector.authentication;
 	return {
 		id: connector.id,
 		displayName: connector.displayName,
 		targetUrl: connector.targetUrl,
-		authenticationConfiguration:
-			authentication.type === 'basic'
-				? { '@odata.type': '#microsoft.graph.basicAuthentication', username: authentication.username, password: '******' }
-				: { '@odata.type': '#microsoft.graph.clientCertificateAuthentication', certificateList: [] },
+		authenticationConfiguration: authenticationRepresentation(connector.authentication),
 	};
+}
+
+/** The basic password is masked; of a certificate, only what pkcs12CertificateInformation declares is shown. */
+function authenticationRepresentation(authentication: ConnectorAuthentication): Record<string, unknown> {
+	if (authentication.type === 'basic') {
+		return { '@odata.type': '#microsoft.graph.basicAuthentication', username: authentication.username, password: '******' };
+	}
+	const active = activeCertificate(authentication.certificates, new Date());
+	return {
+		'@odata.type': '#microsoft.graph.clientCertificateAuthentication',
+		certificateList: authentication.certificates.map((certificate) => ({
+			thumbprint: certificate.thumbprint,
+			notAfter: epochSeconds(certificate.notAfter),
+			notBefore: epochSeconds(certificate.notBefore),
+			isActive: certificate === active,
+		})),
+	};
+}
+
+/**
+ * Microsoft: "the active certificate is the most recently uploaded certificate that is not yet expired but
+ * whose notBefore time is in the past". Computed at read time, so it changes as certificates age.
+ */
+function activeCertificate(certificates: readonly ConnectorCertificate[], now: Date): ConnectorCertificate | undefined {
+	const valid = certificates.filter((certificate) => certificate.notBefore <= now && now < certificate.notAfter);
+	return valid.sort((a, b) => b.uploadedAt - a.uploadedAt)[0];
+}
+
+/** pkcs12CertificateInformation dates are NumericDate: whole seconds since 1970, as Microsoft's examples show. */
+function epochSeconds(date: Date): number {
+	return Math.floor(date.getTime() / 1000);
 }

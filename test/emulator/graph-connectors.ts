@@ -17,13 +17,13 @@ import {
 	type Route,
 } from './graph-common';
 import { isPlainObject, type EmulatorResponse } from './http';
-import type { ApiConnector, ConnectorAuthentication } from './state';
+import { readPkcs12Certificate } from './pkcs12';
+import type { ApiConnector, CertificateDetails, ConnectorAuthentication, Tenant } from './state';
 
 type ConnectorRouteKind = 'apiConnectors' | 'apiConnector' | 'uploadClientCertificate';
 type RequestFor<K extends Route['kind']> = GraphRequest<Extract<Route, { kind: K }>>;
 
 const CONNECTOR_PROPERTIES = ['displayName', 'targetUrl', 'authenticationConfiguration'];
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export const CONNECTOR_HANDLERS: HandlerTable<ConnectorRouteKind> = {
 	apiConnectors: { GET: listConnectors, POST: createConnector },
@@ -43,7 +43,7 @@ function createConnector(request: RequestFor<'apiConnectors'>): EmulatorResponse
 	const connector = request.tenant.addConnector({
 		displayName: requireNonEmptyString(body.displayName, 'displayName'),
 		targetUrl: validTargetUrl(body.targetUrl),
-		authentication: validAuthentication(body.authenticationConfiguration),
+		authentication: validAuthentication(body.authenticationConfiguration, request.tenant),
 	});
 	return json(201, entityBody(request, connector), {
 		Location: `${request.call.origin}/${request.version}/identity/apiConnectors/${connector.id}`,
@@ -63,7 +63,7 @@ function updateConnector(request: RequestFor<'apiConnector'>): EmulatorResponse 
 	const changes: Partial<ApiConnector> = {};
 	if ('displayName' in body) changes.displayName = requireNonEmptyString(body.displayName, 'displayName');
 	if ('targetUrl' in body) changes.targetUrl = validTargetUrl(body.targetUrl);
-	if ('authenticationConfiguration' in body) changes.authentication = validAuthentication(body.authenticationConfiguration);
+	if ('authenticationConfiguration' in body) changes.authentication = validAuthentication(body.authenticationConfiguration, request.tenant);
 	Object.assign(connector, changes);
 	return noContent();
 }
@@ -73,12 +73,21 @@ function deleteConnector(request: RequestFor<'apiConnector'>): EmulatorResponse 
 	return noContent();
 }
 
-/** Replaces the connector's authentication with the uploaded PKCS 12 certificate (minimal: not parsed). */
+/**
+ * Appends the uploaded certificate to the connector's list: Microsoft documents a list in which the most
+ * recent valid upload is the active one, so earlier certificates stay until they expire.
+ */
 function uploadClientCertificate(request: RequestFor<'uploadClientCertificate'>): EmulatorResponse {
 	const connector = requireConnector(request);
 	const body = readJsonObject(request.call);
 	rejectUnknownProperties(body, ['pkcs12Value', 'password'], 'microsoft.graph.identityApiConnector.uploadClientCertificate');
-	connector.authentication = validPkcs12(body);
+	const certificate = request.tenant.certificateUploaded(validPkcs12(body));
+	if (connector.authentication.type === 'clientCertificate') {
+		connector.authentication.certificates.push(certificate);
+	} else {
+		// Assumed: uploading to a basic-auth connector switches it to certificate authentication.
+		connector.authentication = { type: 'clientCertificate', certificates: [certificate] };
+	}
 	return json(200, entityBody(request, connector));
 }
 
@@ -109,8 +118,12 @@ function validTargetUrl(value: unknown): string {
 	return targetUrl;
 }
 
-/** basicAuthentication {username, password} or pkcs12Certificate {pkcs12Value, password}; '#' before the type is optional. */
-function validAuthentication(value: unknown): ConnectorAuthentication {
+/**
+ * basicAuthentication {username, password} or pkcs12Certificate {pkcs12Value, password}; '#' before the type
+ * is optional. Assumed: a pkcs12Certificate, at creation or in a PATCH, makes a list of that one certificate
+ * (a PATCH replaces the list; uploadClientCertificate is the documented way to add one).
+ */
+function validAuthentication(value: unknown, tenant: Tenant): ConnectorAuthentication {
 	if (!isPlainObject(value)) {
 		throw badRequest("The property 'authenticationConfiguration' is required: an object with '@odata.type' #microsoft.graph.basicAuthentication or #microsoft.graph.pkcs12Certificate.");
 	}
@@ -121,17 +134,16 @@ function validAuthentication(value: unknown): ConnectorAuthentication {
 	}
 	if (type === 'microsoft.graph.pkcs12Certificate') {
 		rejectUnknownProperties(value, ['pkcs12Value', 'password'], type);
-		return validPkcs12(value);
+		return { type: 'clientCertificate', certificates: [tenant.certificateUploaded(validPkcs12(value))] };
 	}
 	throw badRequest(
 		`The authenticationConfiguration '@odata.type' '${type}' cannot be written; use #microsoft.graph.basicAuthentication or #microsoft.graph.pkcs12Certificate.`,
 	);
 }
 
-/** The password may be '' (a .pfx without one), but it must be sent. */
-function validPkcs12(value: Record<string, unknown>): ConnectorAuthentication {
+/** The certificate of {pkcs12Value, password}. The password may be '' (a .pfx without one), but it must be sent. */
+function validPkcs12(value: Record<string, unknown>): CertificateDetails {
 	const pkcs12Value = requireNonEmptyString(value.pkcs12Value, 'pkcs12Value');
-	if (!BASE64.test(pkcs12Value)) throw badRequest("The property 'pkcs12Value' must be the base64 of a .pfx file.");
 	if (typeof value.password !== 'string') throw badRequest("The property 'password' is required: the .pfx password, or '' if it has none.");
-	return { type: 'pkcs12', pkcs12Value, password: value.password };
+	return readPkcs12Certificate(pkcs12Value, value.password);
 }

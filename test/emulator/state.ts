@@ -49,10 +49,23 @@ export interface IdentityProvider {
 	name: string;
 }
 
+/** What the emulator keeps of an uploaded .pfx: never the file or its password. */
+export interface CertificateDetails {
+	/** Upper-case hex SHA-1 of the certificate's DER, as Graph shows it. */
+	thumbprint: string;
+	notBefore: Date;
+	notAfter: Date;
+}
+
+export interface ConnectorCertificate extends CertificateDetails {
+	/** Upload order within the tenant; the most recent upload has the highest. */
+	uploadedAt: number;
+}
+
 export type ConnectorAuthentication =
 	| { type: 'basic'; username: string; password: string }
-	/** Stored as sent; certificate details are not parsed yet, so the certificate list reads empty. */
-	| { type: 'pkcs12'; pkcs12Value: string; password: string };
+	/** In upload order; Graph shows it as clientCertificateAuthentication. */
+	| { type: 'clientCertificate'; certificates: ConnectorCertificate[] };
 
 export interface ApiConnector {
 	id: string;
@@ -82,6 +95,8 @@ export class Tenant {
 	/** Keyed by lower-case id: Graph matches user flow ids case-insensitively. */
 	readonly userFlows = new Map<string, UserFlow>();
 	identityProviders: IdentityProvider[] = [];
+	/** A counter, not a clock: two uploads in the same millisecond still have an order. */
+	private certificateUploads = 0;
 
 	constructor(
 		readonly id: string,
@@ -105,6 +120,12 @@ export class Tenant {
 		const stored = { ...connector, id: connector.id ?? randomUUID() };
 		this.connectors.set(stored.id.toLowerCase(), stored);
 		return stored;
+	}
+
+	/** Stamps a certificate as uploaded now, after every earlier upload of this tenant. */
+	certificateUploaded(details: CertificateDetails): ConnectorCertificate {
+		this.certificateUploads += 1;
+		return { ...details, uploadedAt: this.certificateUploads };
 	}
 
 	/** Deleting a connector also unlinks it from every flow (assumed: Graph does not keep dangling links). */
