@@ -4,10 +4,49 @@ import { withoutAnnotations } from './configuration';
 
 export type AuthenticationChoice = 'basic' | 'clientCertificate';
 
-/** Parameters that describe how Entra authenticates to the API; `show` adds the operation's display rules. */
-export function authenticationProperties(show: IDataObject): INodeProperties[] {
-	const when = (type: AuthenticationChoice) => ({ show: { ...show, authenticationType: [type] } });
+/** Where the .pfx comes from: a binary field of the input item, with its password. */
+export const certificateProperties: INodeProperties[] = [
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the input binary field holding the .pfx (PKCS 12) file',
+		description: 'Binary field of the input item with the client certificate and its private key, for example from a Read Binary File or HTTP Request node',
+	},
+	{
+		displayName: 'Certificate Password',
+		name: 'pfxPassword',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		description: 'Password of the .pfx file; Graph never returns it',
+	},
+];
+
+/**
+ * The Authentication choice and the fields each choice needs. Update offers to keep the authentication
+ * as it is; Create must choose one.
+ */
+export function authenticationProperties({ keepOption }: { keepOption: boolean }): INodeProperties[] {
+	const when = (type: AuthenticationChoice) => ({ show: { authenticationType: [type] } });
+	const choice: INodeProperties = {
+		displayName: 'Authentication',
+		name: 'authenticationType',
+		type: 'options',
+		options: [
+			{ name: 'Basic', value: 'basic', description: 'HTTP Basic authentication with a username and password' },
+			{ name: 'Client Certificate', value: 'clientCertificate', description: 'A .pfx certificate from a binary field of the input item' },
+		],
+		default: 'basic',
+	};
+	if (keepOption) {
+		choice.options = [{ name: 'Keep Unchanged', value: 'unchanged' }, ...(choice.options ?? [])];
+		choice.default = 'unchanged';
+	}
 	return [
+		choice,
 		{
 			displayName: 'Username',
 			name: 'username',
@@ -24,28 +63,10 @@ export function authenticationProperties(show: IDataObject): INodeProperties[] {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Password Entra sends with HTTP Basic authentication; Graph never returns it',
+			description: 'Password Entra sends with HTTP Basic authentication; Graph never returns it. Prefer an expression that reads it from a secret store.',
 			displayOptions: when('basic'),
 		},
-		{
-			displayName: 'Input Binary Field',
-			name: 'binaryPropertyName',
-			type: 'string',
-			default: 'data',
-			required: true,
-			hint: 'The name of the input binary field holding the .pfx (PKCS 12) file',
-			description: 'Binary field of the input item with the client certificate and its private key, for example from a Read Binary File or HTTP Request node',
-			displayOptions: when('clientCertificate'),
-		},
-		{
-			displayName: 'Certificate Password',
-			name: 'pfxPassword',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			description: 'Password of the .pfx file; Graph never returns it',
-			displayOptions: when('clientCertificate'),
-		},
+		...certificateProperties.map((property) => ({ ...property, displayOptions: when('clientCertificate') })),
 	];
 }
 

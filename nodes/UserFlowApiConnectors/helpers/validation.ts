@@ -33,36 +33,37 @@ function stripPrefix(name: string, kind: FlowKind): string {
 	return name.toUpperCase().startsWith(prefix) ? name.slice(prefix.length) : name;
 }
 
+/** What to say when a flow name or ID is empty or malformed. */
+interface FlowNameMessages {
+	empty: [message: string, description: string];
+	invalid: [label: string, description: string];
+}
+
+/** The flow's name without its prefix, checked; the same rule serves new names and existing IDs. */
+function requireFlowName(context: Context, itemIndex: number, value: unknown, kind: FlowKind, messages: FlowNameMessages): string {
+	const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+	if (text === '') fail(context, itemIndex, ...messages.empty);
+	const name = stripPrefix(text, kind);
+	if (!FLOW_NAME.test(name)) fail(context, itemIndex, `"${text.slice(0, 80)}" is not a valid ${messages.invalid[0]}`, messages.invalid[1]);
+	return name;
+}
+
 /** Name for Create: Graph adds the prefix itself, so a prefix typed by the user is taken off. */
 export function requireNewFlowName(context: Context, itemIndex: number, value: unknown, kind: FlowKind): string {
-	const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
-	if (text === '') fail(context, itemIndex, 'User Flow Name is empty', 'Enter a name such as Partner; Graph adds the prefix.');
-	const name = stripPrefix(text, kind);
-	if (!FLOW_NAME.test(name)) {
-		fail(
-			context,
-			itemIndex,
-			`"${text.slice(0, 80)}" is not a valid user flow name`,
-			'Use 1 to 128 letters, digits, underscores or hyphens, for example Partner.',
-		);
-	}
-	return name;
+	return requireFlowName(context, itemIndex, value, kind, {
+		empty: ['User Flow Name is empty', 'Enter a name such as Partner; Graph adds the prefix.'],
+		invalid: ['user flow name', 'Use 1 to 128 letters, digits, underscores or hyphens, for example Partner.'],
+	});
 }
 
 /** ID of an existing flow: "Partner" and "B2X_1_Partner" both mean B2X_1_Partner. */
 export function requireExistingFlowId(context: Context, itemIndex: number, value: unknown, kind: FlowKind): string {
-	const text = typeof value === 'string' ? value.trim() : '';
-	if (text === '') fail(context, itemIndex, 'User Flow is empty', `Choose a user flow from the list or enter its ID, such as ${FLOW_KINDS[kind].prefix}Partner.`);
-	const name = stripPrefix(text, kind);
-	if (!FLOW_NAME.test(name)) {
-		fail(
-			context,
-			itemIndex,
-			`"${text.slice(0, 80)}" is not a valid user flow ID`,
-			`A user flow ID looks like ${FLOW_KINDS[kind].prefix}Partner: letters, digits, underscores or hyphens.`,
-		);
-	}
-	return `${FLOW_KINDS[kind].prefix}${name}`;
+	const { prefix } = FLOW_KINDS[kind];
+	const name = requireFlowName(context, itemIndex, value, kind, {
+		empty: ['User Flow is empty', `Choose a user flow from the list or enter its ID, such as ${prefix}Partner.`],
+		invalid: ['user flow ID', `A user flow ID looks like ${prefix}Partner: letters, digits, underscores or hyphens.`],
+	});
+	return `${prefix}${name}`;
 }
 
 export function requireConnectorId(context: Context, itemIndex: number, value: unknown): string {

@@ -29,17 +29,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. https://api.contoso.com/signup/validate',
 		description: 'HTTPS endpoint Entra calls during the sign-up',
 	},
-	{
-		displayName: 'Authentication',
-		name: 'authenticationType',
-		type: 'options',
-		options: [
-			{ name: 'Basic', value: 'basic', description: 'HTTP Basic authentication with a username and password' },
-			{ name: 'Client Certificate', value: 'clientCertificate', description: 'A .pfx certificate from a binary field of the input item' },
-		],
-		default: 'basic',
-	},
-	...authenticationProperties({}),
+	...authenticationProperties({ keepOption: false }),
 ];
 
 export const description = updateDisplayOptions({ show }, properties);

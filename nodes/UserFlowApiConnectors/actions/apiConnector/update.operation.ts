@@ -33,18 +33,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Authentication',
-		name: 'authenticationType',
-		type: 'options',
-		options: [
-			{ name: 'Keep Unchanged', value: 'unchanged' },
-			{ name: 'Basic', value: 'basic', description: 'Replace it with HTTP Basic authentication' },
-			{ name: 'Client Certificate', value: 'clientCertificate', description: 'Replace it with a .pfx certificate from a binary field' },
-		],
-		default: 'unchanged',
-	},
-	...authenticationProperties({}),
+	...authenticationProperties({ keepOption: true }),
 ];
 
 export const description = updateDisplayOptions({ show }, properties);

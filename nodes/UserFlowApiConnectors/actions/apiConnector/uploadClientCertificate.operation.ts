@@ -1,20 +1,15 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { authenticationProperties, formatConnector, readPkcs12 } from '../../helpers/connectors';
+import { certificateProperties, formatConnector, readPkcs12 } from '../../helpers/connectors';
 import { resolveConnectorId } from '../../helpers/locators';
 import { graphPath, graphRequest } from '../../transport';
 import { apiConnectorLocator } from '../common.descriptions';
 
 const show = { resource: ['apiConnector'], operation: ['uploadClientCertificate'] };
 
-// The certificate fields of authenticationProperties, shown without an Authentication choice.
-const certificateFields = authenticationProperties({}).filter((property) =>
-	['binaryPropertyName', 'pfxPassword'].includes(property.name),
-);
-
 const properties: INodeProperties[] = [
 	apiConnectorLocator({ description: 'The API connector that gets the certificate' }),
-	...certificateFields.map((property) => ({ ...property, displayOptions: undefined })),
+	...certificateProperties,
 ];
 
 export const description = updateDisplayOptions({ show }, properties);
