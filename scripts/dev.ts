@@ -1,0 +1,68 @@
+// `npm run dev`: a real n8n on http://127.0.0.1:5678 with this package installed, the local Graph + Entra
+// emulator on https://127.0.0.1:8443, a ready credential and the example workflows. Stops with Ctrl+C.
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { startEmulator } from '../test/emulator';
+import {
+	credentialFile,
+	DEV_LOGIN,
+	ensureN8n,
+	ensureNode24,
+	freePort,
+	installPackage,
+	n8nBin,
+	n8nEnvironment,
+	repository,
+	run,
+	setUpOwner,
+	startN8n,
+} from './realN8n';
+
+const N8N_PORT = Number(process.env.N8N_DEV_PORT ?? 5678);
+const EMULATOR_PORT = Number(process.env.EMULATOR_PORT ?? 8443);
+
+async function main() {
+	const node24Bin = await ensureNode24();
+	await ensureN8n(node24Bin);
+	// A fresh user folder each time: the package as just built, the owner and credential as documented.
+	const work = join(repository, '.cache', 'dev');
+	rmSync(work, { recursive: true, force: true });
+	mkdirSync(work, { recursive: true });
+	await run('npm', ['pack', '--pack-destination', work], { cwd: repository });
+	const tarball = join(work, readdirSync(work).find((file) => file.endsWith('.tgz'))!);
+	const userFolder = join(work, 'user');
+	await installPackage(tarball, userFolder);
+
+	const emulator = await startEmulator({ port: EMULATOR_PORT });
+	const env = n8nEnvironment(userFolder, node24Bin, await freePort());
+	await run(n8nBin, ['import:credentials', `--input=${credentialFile(emulator, work).path}`], { env });
+	for (const file of readdirSync(join(repository, 'examples')).filter((name) => name.endsWith('.json'))) {
+		await run(n8nBin, ['import:workflow', `--input=${join(repository, 'examples', file)}`], { env });
+	}
+	const n8n = await startN8n(env, N8N_PORT);
+	await setUpOwner(n8n.baseUrl, DEV_LOGIN);
+	console.log(`
+n8n is running with n8n-nodes-entra-user-flows installed:
+
+  Editor:    ${n8n.baseUrl}
+  Log in:    ${DEV_LOGIN.email} / ${DEV_LOGIN.password}
+  Emulator:  ${emulator.url} (local Microsoft Graph + Entra; tenant ${emulator.defaults.tenantId})
+
+The credential "Microsoft Entra (local emulator)" points at the emulator, and the example workflows are
+imported: open one and click "Execute workflow", or add the "User Flow API Connectors" node to a new one.
+Press Ctrl+C to stop.`);
+
+	const stop = async () => {
+		await n8n.stop();
+		await emulator.close();
+		process.exit(0);
+	};
+	process.once('SIGINT', stop);
+	process.once('SIGTERM', stop);
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
