@@ -5,6 +5,7 @@ import { Workflow, type INode } from 'n8n-workflow';
 import { MicrosoftEntraUserFlowsApi } from '../credentials/MicrosoftEntraUserFlowsApi.credentials';
 import { NATIONAL_CLOUDS } from '../credentials/entra/clouds';
 import { readSettings, resolveEndpoints } from '../credentials/entra/settings';
+import { forgetToken } from '../credentials/entra/tokenProvider';
 import { startEmulator, type Emulator } from './emulator';
 import {
 	APP_KEY,
@@ -90,6 +91,19 @@ describe('Test button', () => {
 	it('names AADSTS700016 for an application that is not in the tenant', async () => {
 		const result = await testCredential(secretCredential(emulator, { clientId: '00000000-0000-4000-8000-000000000001' }));
 		expect(result.message).toContain('AADSTS700016');
+	});
+
+	it('names an expired client secret (AADSTS7000222) and an expired certificate (AADSTS700027)', async () => {
+		const tenant = emulator.state.requireTenant(emulator.defaults.tenantId);
+		tenant.app(emulator.defaults.clientId)!.secretExpired = true;
+		tenant.app(emulator.defaults.certClientId)!.certificateExpired = true;
+		// The tokens cached by earlier tests would otherwise still serve.
+		forgetToken(readSettings(secretCredential(emulator)));
+		forgetToken(readSettings(certificateCredential(emulator)));
+		const secret = await testCredential(secretCredential(emulator));
+		expect(secret.message).toMatch(/AADSTS7000222\. The client secret has expired/);
+		const certificate = await testCredential(certificateCredential(emulator));
+		expect(certificate.message).toMatch(/AADSTS700027\. Entra rejected the client certificate/);
 	});
 
 	it('refuses an authority host that is not https before sending anything', async () => {

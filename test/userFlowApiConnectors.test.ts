@@ -110,6 +110,12 @@ describe('User Flow > Create (b2xIdentityUserFlow POST examples)', () => {
 		expect(graphCalls()[0].body).toMatchObject({ id: 'Partner' });
 	});
 
+	it('a flow type the flow kind does not have is refused before any request', async () => {
+		const { error } = await run({ resource: 'userFlow', operation: 'create', flowKind: 'b2x', userFlowName: 'Partner', userFlowType: 'signIn' });
+		expect(error?.message).toBe('External ID self-service sign-up user flows cannot have the type "signIn"');
+		expect(emulator.graphRequests()).toHaveLength(0);
+	});
+
 	it('a flow that already exists: Graph 409 with its code, message and request-id', async () => {
 		tenant().addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
 		const { error } = await run({ resource: 'userFlow', operation: 'create', flowKind: 'b2x', userFlowName: 'Partner' });
@@ -327,8 +333,8 @@ describe('API Connector Configuration', () => {
 	});
 });
 
-describe('Azure AD B2C flows (beta only)', () => {
-	it('sets the preTokenIssuance step of a B2C flow, adding the B2C_1_ prefix', async () => {
+describe('Azure AD B2C flows (beta only): the b2cIdentityUserFlow reference examples', () => {
+	beforeEach(() => {
 		const b2c = emulator.state.requireTenant(emulator.defaults.b2cTenantId);
 		b2c.addUserFlow({ id: 'B2C_1_testuserflow', kind: 'b2c' });
 		b2c.addConnector({
@@ -337,27 +343,63 @@ describe('Azure AD B2C flows (beta only)', () => {
 			targetUrl: 'https://claims.example.com/enrich',
 			authentication: { type: 'basic', username: 'n8n', password: 'b2c-connector-password' },
 		});
+	});
+	const b2cFlow = () => emulator.state.requireTenant(emulator.defaults.b2cTenantId).userFlow('b2c', 'B2C_1_testuserflow')!;
+
+	it.each([
+		['Example 1: enable postFederationSignup', 'setStep', 'postFederationSignup'],
+		['Example 2: enable postAttributeCollection', 'setStep', 'postAttributeCollection'],
+		['the B2C-only preTokenIssuance step', 'setStep', 'preTokenIssuance'],
+		['Example 3: disable postAttributeCollection', 'disableStep', 'postAttributeCollection'],
+	])('%s', async (_example, operation, stepName) => {
+		if (operation === 'disableStep') b2cFlow().apiConnectors.postAttributeCollection = connector1.id;
 		const { output, error } = await run(
 			{
 				resource: 'apiConnectorConfiguration',
-				operation: 'setStep',
+				operation,
 				flowKind: 'b2c',
 				userFlow: byId('testuserflow'),
-				step: 'preTokenIssuance',
+				step: stepName,
 				apiConnector: byId(connector1.id),
 				options: { checkCurrentStep: false },
 			},
 			{ credentials: b2cCredential(emulator) },
 		);
 		expect(error).toBeUndefined();
-		expect(graphCalls()[0]).toMatchObject({
-			method: 'PUT',
-			path: '/beta/identity/b2cUserFlows/B2C_1_testuserflow/apiConnectorConfiguration/preTokenIssuance/$ref',
-			body: { '@odata.id': connectorRef('beta', connector1.id) },
+		expect(graphCalls()).toEqual([
+			{
+				method: 'PUT',
+				path: `/beta/identity/b2cUserFlows/B2C_1_testuserflow/apiConnectorConfiguration/${stepName}/$ref`,
+				query: {},
+				body: operation === 'setStep' ? { '@odata.id': connectorRef('beta', connector1.id) } : {},
+			},
+		]);
+		expect(output[0].json).toMatchObject({ userFlowId: 'B2C_1_testuserflow', flowKind: 'b2c', step: stepName, changed: true });
+		expect(b2cFlow().apiConnectors[stepName as 'postAttributeCollection']).toBe(operation === 'setStep' ? connector1.id : undefined);
+	});
+
+	it('Get returns all three B2C steps', async () => {
+		b2cFlow().apiConnectors.preTokenIssuance = connector1.id;
+		const { output } = await run(
+			{ resource: 'apiConnectorConfiguration', operation: 'get', flowKind: 'b2c', userFlow: byId('B2C_1_testuserflow') },
+			{ credentials: b2cCredential(emulator) },
+		);
+		expect(graphCalls()[0].query).toEqual({ $expand: 'postFederationSignup,postAttributeCollection,preTokenIssuance' });
+		expect(output[0].json).toMatchObject({ postFederationSignup: null, postAttributeCollection: null, preTokenIssuance: { id: connector1.id } });
+	});
+
+	it('Create a B2C sign-in flow of version 3', async () => {
+		const { output } = await run(
+			{ resource: 'userFlow', operation: 'create', flowKind: 'b2c', userFlowName: 'SignIn', userFlowType: 'signIn', userFlowTypeVersion: 3 },
+			{ credentials: b2cCredential(emulator) },
+		);
+		expect(graphCalls()[0]).toEqual({
+			method: 'POST',
+			path: '/beta/identity/b2cUserFlows',
+			query: {},
+			body: { id: 'SignIn', userFlowType: 'signIn', userFlowTypeVersion: 3 },
 		});
-		expect(output[0].json).toMatchObject({ userFlowId: 'B2C_1_testuserflow', flowKind: 'b2c', step: 'preTokenIssuance', changed: true });
-		const b2cFlow = emulator.state.requireTenant(emulator.defaults.b2cTenantId).userFlow('b2c', 'B2C_1_testuserflow');
-		expect(b2cFlow?.apiConnectors.preTokenIssuance).toBe(connector1.id);
+		expect(output[0].json).toMatchObject({ id: 'B2C_1_SignIn', userFlowType: 'signIn', userFlowTypeVersion: 3 });
 	});
 });
 

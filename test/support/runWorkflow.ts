@@ -1,6 +1,6 @@
 // In-process n8n workflow runner: n8n-core's real WorkflowExecute, with a credentials helper that applies
 // the credential type's own `authenticate`, as n8n's CLI does. Modelled on ../shared/reference/run-workflow.ts.
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	NodeHelpers,
@@ -218,4 +218,39 @@ export async function runWorkflow(
 	});
 	await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
 	return await done;
+}
+
+/**
+ * Calls one of the node's list-search methods the way the editor's "From list" mode does: in a
+ * LoadOptionsContext for a node with the given parameters.
+ */
+export async function searchList(
+	method: 'searchUserFlows' | 'searchApiConnectors',
+	options: { parameters: INode['parameters']; credentials: ICredentialDataDecryptedObject; filter?: string; paginationToken?: string },
+) {
+	const nodeType = new UserFlowApiConnectors();
+	const node: INode = {
+		id: 'node',
+		name: NODE_NAME,
+		type: PACKAGE_NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: options.parameters,
+		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'Entra (emulator)' } },
+	};
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: {
+			getByName: () => nodeType,
+			getByNameAndVersion: () => nodeType,
+			getKnownTypes: () => ({}),
+		},
+	});
+	const additionalData = createAdditionalData({ [CREDENTIAL_TYPE]: options.credentials });
+	// The editor sends the node's current parameters along with the search (n8n's dynamic-node-parameters).
+	additionalData.currentNodeParameters = options.parameters;
+	const context = new LoadOptionsContext(workflow, node, additionalData, '');
+	return await nodeType.methods.listSearch[method].call(context, options.filter, options.paginationToken);
 }

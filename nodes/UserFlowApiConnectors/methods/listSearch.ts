@@ -1,6 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
-import { FLOW_KINDS, type FlowKind } from '../helpers/flowKinds';
+import { FLOW_KINDS } from '../helpers/flowKinds';
+import { requireFlowKind } from '../helpers/validation';
 import { getGraphConnection, graphPath, graphRequest } from '../transport';
 
 /** One page of a Graph collection, filtered by the search text on the client (these collections have no $search). */
@@ -26,8 +27,8 @@ export async function searchUserFlows(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	const { endpoints } = await getGraphConnection.call(this);
-	const kind = (this.getCurrentNodeParameter('flowKind') as FlowKind | undefined) ?? 'b2x';
-	const { collection } = FLOW_KINDS[kind] ?? FLOW_KINDS.b2x;
+	const kind = requireFlowKind(this, 0, this.getCurrentNodeParameter('flowKind') ?? 'b2x', endpoints.graphVersion);
+	const { collection } = FLOW_KINDS[kind];
 	return await searchPage(
 		this,
 		graphPath`/identity/${collection}`,
