@@ -155,6 +155,11 @@ async function main() {
 	const work = mkdtempSync(join(tmpdir(), 'n8n-entra-e2e-'));
 	const emulator = await startEmulator();
 	try {
+		const lint = await run('npm', ['run', 'lint'], { cwd: repository }).then(
+			() => '',
+			(error: Error) => error.message.slice(-2000),
+		);
+		check("n8n's community-node lint (npm run lint)", lint === '', lint);
 		const tarball = await packAndInspect(work);
 		await scan(tarball, work);
 		const userFolder = join(work, 'user');
