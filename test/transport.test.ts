@@ -89,15 +89,47 @@ describe('retries', () => {
 		expect(graphStatuses()).toEqual([404]);
 	});
 
-	it('a dropped connection: a GET is sent again, a POST is not (it may have taken effect)', async () => {
+	it('a dropped connection: a GET is sent again', async () => {
 		emulator.injectFault({ target: 'graph', kind: 'drop' });
 		expect((await run(getFlow)).error).toBeUndefined();
 		expect(graphStatuses()).toEqual([0, 200]);
-		emulator.clearRequests();
+	});
+
+	it('Create after a connection dropped before Graph saw it: sent again, created once', async () => {
 		emulator.injectFault({ target: 'graph', kind: 'drop', method: 'POST' });
-		const { error } = await run(create);
-		expect(error?.message).toMatch(/Could not reach Microsoft Graph \((ECONNRESET|EPIPE|ECONNABORTED)\) for POST \/identity\/b2xUserFlows/);
-		expect(graphStatuses()).toEqual([0]);
+		const { output, error } = await run(create);
+		expect(error).toBeUndefined();
+		expect(output[0].json.id).toBe('B2X_1_Fresh');
+		expect(graphStatuses()).toEqual([0, 201]);
+	});
+
+	it('Create whose answer was lost after Graph created the flow: the repeat meets 409, reads the flow back, succeeds', async () => {
+		emulator.injectFault({ target: 'graph', kind: 'dropAfter', method: 'POST' });
+		const { output, error } = await run(create);
+		expect(error).toBeUndefined();
+		expect(output[0].json).toMatchObject({ id: 'B2X_1_Fresh', userFlowType: 'signUpOrSignIn', userFlowTypeVersion: 1 });
+		expect(emulator.graphRequests().map((r) => [r.method, r.status])).toEqual([
+			['POST', 0],
+			['POST', 409],
+			['GET', 200],
+		]);
+		expect(emulator.state.requireTenant(emulator.defaults.tenantId).flowsOfKind('b2x').map((f) => f.id)).toEqual(['B2X_1_Partner', 'B2X_1_Fresh']);
+	});
+
+	it('Create that meets 409 on its first answer is a real conflict, not recovered', async () => {
+		const { error } = await run({ ...create, userFlowName: 'Partner' });
+		expect(error?.httpCode).toBe('409');
+		expect(graphStatuses()).toEqual([409]);
+	});
+
+	it('Request Options bound the retries and the request timeout', async () => {
+		emulator.injectFault({ target: 'graph', kind: 'delay', delayMs: 3_000 });
+		emulator.injectFault({ target: 'graph', kind: 'status', status: 503, times: 5 });
+		const started = Date.now();
+		const { error } = await run({ ...getFlow, requestOptions: { requestTimeoutSeconds: 1, maxRetries: 2, maxRetryWaitSeconds: 10 } });
+		expect(Date.now() - started).toBeLessThan(8_000);
+		expect(error?.description).toMatch(/Gave up after 3 attempts/);
+		expect(graphStatuses()).toEqual([0, 503, 503]);
 	});
 
 	it('401: gets a fresh token once and sends the request again', async () => {

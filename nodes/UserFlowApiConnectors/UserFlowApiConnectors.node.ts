@@ -8,6 +8,7 @@ import {
 
 import * as apiConnector from './actions/apiConnector/ApiConnector.resource';
 import * as apiConnectorConfiguration from './actions/apiConnectorConfiguration/ApiConnectorConfiguration.resource';
+import { requestOptions } from './actions/common.descriptions';
 import { router } from './actions/router';
 import * as userFlow from './actions/userFlow/UserFlow.resource';
 import { listSearch } from './methods';
@@ -51,6 +52,7 @@ export class UserFlowApiConnectors implements INodeType {
 			...userFlow.description,
 			...apiConnectorConfiguration.description,
 		...apiConnector.description,
+			requestOptions,
 		],
 	};
 

@@ -35,12 +35,34 @@ interface FaultMatch {
 
 export type Fault =
 	| (FaultMatch & { kind: 'status'; status: 429 | 500 | 502 | 503 | 504; retryAfterSeconds?: number })
-	/** Destroys the socket without a response. */
+	/** Destroys the socket without a response, before the request takes effect. */
 	| (FaultMatch & { kind: 'drop' })
+	/** Carries the request out, then destroys the socket instead of answering: the effect happened unseen. */
+	| (FaultMatch & { kind: 'dropAfter' })
 	/** Waits, then answers normally. */
 	| (FaultMatch & { kind: 'delay'; delayMs: number })
 	/** Never answers; close() ends the connection. */
 	| (FaultMatch & { kind: 'hang' });
+
+/**
+ * Random faults on Graph requests, for fault-injection runs: each request independently gets at most one,
+ * by these shares (0..1), from a seeded generator so a run can be repeated.
+ */
+export interface FaultProfile {
+	seed: number;
+	/** 429 TooManyRequests with Retry-After: retryAfterSeconds. */
+	throttleWithRetryAfter: number;
+	/** 429 TooManyRequests without Retry-After. */
+	throttleWithoutRetryAfter: number;
+	/** 503 or 504, half each. */
+	unavailable: number;
+	/** Dropped connections; half before the request takes effect, half after. */
+	dropped: number;
+	/** Answered after slowMs, which a run sets above its request timeout. */
+	slow: number;
+	slowMs: number;
+	retryAfterSeconds: number;
+}
 
 export interface EmulatorDefaults {
 	tenantId: string;
@@ -73,6 +95,10 @@ export interface Emulator {
 	/** Queues a fault; each request takes the first queued fault it matches. */
 	injectFault(fault: Fault): void;
 	clearFaults(): void;
+	/** Random faults on every Graph request (queued faults still come first); undefined turns them off. */
+	setFaultProfile(profile: FaultProfile | undefined): void;
+	/** How many faults of each kind the profile injected since it was set. */
+	readonly injectedFaults: Record<string, number>;
 	/** Every access token issued so far stops working: Graph answers 401. */
 	revokeAllTokens(): void;
 	close(): Promise<void>;
@@ -127,6 +153,8 @@ class LocalEmulator implements Emulator {
 	private readonly tokens: AccessTokenIssuer;
 	private readonly pageSize: number;
 	private readonly faults: QueuedFault[] = [];
+	private profile?: { profile: FaultProfile; random: () => number };
+	injectedFaults: Record<string, number> = {};
 	private readonly sockets = new Set<Socket>();
 	/** Aborts the waits of delayed requests when the emulator closes. */
 	private readonly closing = new AbortController();
@@ -169,12 +197,18 @@ class LocalEmulator implements Emulator {
 		this.state.reset();
 		this.clearRequests();
 		this.clearFaults();
+		this.setFaultProfile(undefined);
 	}
 
 	injectFault(fault: Fault): void {
 		const times = fault.times ?? 1;
 		if (!Number.isInteger(times) || times < 1) throw new Error(`Emulator: fault.times must be a positive integer, got ${times}`);
 		this.faults.push({ fault, remaining: times });
+	}
+
+	setFaultProfile(profile: FaultProfile | undefined): void {
+		this.profile = profile && { profile, random: seededRandom(profile.seed) };
+		this.injectedFaults = {};
 	}
 
 	clearFaults(): void {
@@ -199,8 +233,13 @@ class LocalEmulator implements Emulator {
 		this.requests.push(record);
 		response.once('finish', () => (record.status = response.statusCode));
 		const call = await this.readCall(request, record);
-		const fault = this.takeFault(call);
+		const fault = this.takeFault(call) ?? this.randomFault(call);
 		if (fault?.kind === 'drop') {
+			request.socket.destroy();
+			return;
+		}
+		if (fault?.kind === 'dropAfter') {
+			this.answer(call);
 			request.socket.destroy();
 			return;
 		}
@@ -241,6 +280,30 @@ class LocalEmulator implements Emulator {
 	private faultResponse(call: IncomingCall, fault: Extract<Fault, { kind: 'status' }>): EmulatorResponse {
 		if (fault.target === 'graph') return graphFaultResponse(call, fault.status, fault.retryAfterSeconds);
 		return entraErrorResponse(call, entraFaultError(fault.status), retryAfterHeader(fault.retryAfterSeconds));
+	}
+
+	private randomFault(call: IncomingCall): Fault | undefined {
+		if (!this.profile || !isGraphPath(call.rawPath)) return undefined;
+		const { profile, random } = this.profile;
+		const roll = random();
+		const choices: Array<[number, string, Fault]> = [
+			[profile.throttleWithRetryAfter, '429 with Retry-After', { target: 'graph', kind: 'status', status: 429, retryAfterSeconds: profile.retryAfterSeconds }],
+			[profile.throttleWithoutRetryAfter, '429 without Retry-After', { target: 'graph', kind: 'status', status: 429 }],
+			[profile.unavailable / 2, '503', { target: 'graph', kind: 'status', status: 503 }],
+			[profile.unavailable / 2, '504', { target: 'graph', kind: 'status', status: 504 }],
+			[profile.dropped / 2, 'dropped before', { target: 'graph', kind: 'drop' }],
+			[profile.dropped / 2, 'dropped after', { target: 'graph', kind: 'dropAfter' }],
+			[profile.slow, 'slow', { target: 'graph', kind: 'delay', delayMs: profile.slowMs }],
+		];
+		let threshold = 0;
+		for (const [share, name, fault] of choices) {
+			threshold += share;
+			if (roll < threshold) {
+				this.injectedFaults[name] = (this.injectedFaults[name] ?? 0) + 1;
+				return fault;
+			}
+		}
+		return undefined;
 	}
 
 	private takeFault(call: IncomingCall): Fault | undefined {
@@ -331,4 +394,16 @@ function writeResponse(response: ServerResponse, answer: EmulatorResponse): void
 	const payload = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
 	response.writeHead(answer.status, { ...answer.headers, 'Content-Length': String(Buffer.byteLength(payload)) });
 	response.end(payload);
+}
+
+/** mulberry32: a small seeded generator, so a fault run can be repeated exactly. */
+function seededRandom(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
 }

@@ -145,3 +145,38 @@ export const limitProperties: INodeProperties[] = [
 export function readLimit(context: IExecuteFunctions, itemIndex: number): number | undefined {
 	return context.getNodeParameter('returnAll', itemIndex) ? undefined : (context.getNodeParameter('limit', itemIndex) as number);
 }
+
+/** Bounds of the Graph client for every operation (see transport: retries of 429, 503, 504 and dropped connections). */
+export const requestOptions: INodeProperties = {
+	displayName: 'Request Options',
+	name: 'requestOptions',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 4,
+			description: 'How often one request is sent again after Graph throttles it (429), is unavailable (503, 504) or the connection drops',
+		},
+		{
+			displayName: 'Max Retry Wait (Seconds)',
+			name: 'maxRetryWaitSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 60,
+			description: 'Longest total wait between retries of one request; a longer Retry-After from Graph fails the item at once',
+		},
+		{
+			displayName: 'Request Timeout (Seconds)',
+			name: 'requestTimeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 60,
+			description: 'How long to wait for Graph to answer one request before it counts as a dropped connection',
+		},
+	],
+};

@@ -239,8 +239,27 @@ function transportError(context: GraphContext, request: GraphRequest, error: unk
 
 export interface GraphRequestOptions {
 	retry?: Partial<RetryPolicy>;
-	/** Also retry after a dropped connection for a non-idempotent method (the caller makes it safe). */
-	retryNonIdempotent?: boolean;
+	/**
+	 * Makes a POST safe to send again after its connection dropped: when the repeat gets 409, the first
+	 * attempt may have succeeded unseen. This reads the object back and returns it as the answer if it is
+	 * what was asked for, or undefined when the conflict is real.
+	 */
+	recoverConflict?: () => Promise<GraphResponse | undefined>;
+}
+
+/** The node's Request Options (Max Retries, Max Retry Wait, Request Timeout), for the item being run. */
+function retryPolicy(context: GraphContext, request: GraphRequest, overrides?: Partial<RetryPolicy>): RetryPolicy {
+	const policy = { ...DEFAULT_RETRY_POLICY, ...overrides };
+	if (request.itemIndex === undefined || !('getInputData' in context)) return policy;
+	const options = context.getNodeParameter('requestOptions', request.itemIndex, {}) as IDataObject;
+	const seconds = (name: string, fallbackMs: number) =>
+		typeof options[name] === 'number' && (options[name] as number) >= 0 ? (options[name] as number) * 1000 : fallbackMs;
+	return {
+		...policy,
+		maxRetries: typeof options.maxRetries === 'number' && options.maxRetries >= 0 ? options.maxRetries : policy.maxRetries,
+		maxTotalWaitMs: seconds('maxRetryWaitSeconds', policy.maxTotalWaitMs),
+		requestTimeoutMs: seconds('requestTimeoutSeconds', policy.requestTimeoutMs) || policy.requestTimeoutMs,
+	};
 }
 
 /**
@@ -253,7 +272,7 @@ export async function graphRequest(
 	request: GraphRequest,
 	options: GraphRequestOptions = {},
 ): Promise<GraphResponse> {
-	const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+	const policy = retryPolicy(this, request, options.retry);
 	const { settings, endpoints } = await getGraphConnection.call(this);
 	const httpOptions: IHttpRequestOptions = {
 		method: request.method,
@@ -269,9 +288,11 @@ export async function graphRequest(
 		httpOptions.body = Object.keys(request.body).length === 0 ? '{}' : request.body;
 		httpOptions.headers = { ...httpOptions.headers, 'Content-Type': 'application/json' };
 	}
-	const retryNetwork = IDEMPOTENT_METHODS.has(request.method) || options.retryNonIdempotent === true;
+	const retryNetwork = IDEMPOTENT_METHODS.has(request.method) || options.recoverConflict !== undefined;
 	let waitedMs = 0;
 	let refreshedToken = false;
+	// An attempt whose answer never came may still have taken effect.
+	let unansweredAttempt = false;
 	for (let attempt = 1; ; attempt++) {
 		let response: GraphResponse<unknown>;
 		try {
@@ -291,6 +312,7 @@ export async function graphRequest(
 				waitedMs + delay <= policy.maxTotalWaitMs
 			) {
 				waitedMs += delay;
+				unansweredAttempt = true;
 				await sleep(delay);
 				continue;
 			}
@@ -306,6 +328,10 @@ export async function graphRequest(
 			refreshedToken = true;
 			forgetToken(settings);
 			continue;
+		}
+		if (response.statusCode === 409 && unansweredAttempt && options.recoverConflict) {
+			const earlierSuccess = await options.recoverConflict();
+			if (earlierSuccess) return earlierSuccess;
 		}
 		if (!RETRYABLE_STATUS.has(response.statusCode)) throw graphApiError(this, request, response);
 		const asked = retryAfterMs(response.headers);

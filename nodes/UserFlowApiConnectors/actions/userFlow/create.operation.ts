@@ -162,12 +162,23 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		);
 	}
 
-	const { body: created } = await graphRequest.call(this, {
-		method: 'POST',
-		path: graphPath`/identity/${FLOW_KINDS[kind].collection}`,
-		body,
-		itemIndex,
-	});
+	const flowPath = graphPath`/identity/${FLOW_KINDS[kind].collection}`;
+	const { body: created } = await graphRequest.call(
+		this,
+		{ method: 'POST', path: flowPath, body, itemIndex },
+		{
+			// A repeat after a dropped connection that meets 409: the flow is ours if it is what we asked for.
+			recoverConflict: async () => {
+				const existing = await graphRequest.call(this, {
+					method: 'GET',
+					path: `${flowPath}${graphPath`/${FLOW_KINDS[kind].prefix + name}`}`,
+					itemIndex,
+				});
+				const same = existing.body.userFlowType === body.userFlowType && existing.body.userFlowTypeVersion === body.userFlowTypeVersion;
+				return same ? existing : undefined;
+			},
+		},
+	);
 	const flow = withoutAnnotations(created);
 	if (!connectors.length) return flow;
 
