@@ -1,22 +1,11 @@
 // `npm run demo`: runs every workflow in examples/ through n8n's workflow engine against the local
 // Graph + Entra emulator (no tenant needed) and prints what each node returned and what Graph received.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { EMULATOR_FILES } from '../test/emulator/state';
-import { trustsEmulatorCa } from '../test/emulator/trust';
+import { runTrustingEmulator } from '../test/emulator/trust';
 
 const repository = resolve(__dirname, '..', '..');
-
-// Node reads NODE_EXTRA_CA_CERTS only at start-up: run again with the emulator's test CA trusted.
-if (!trustsEmulatorCa()) {
-	const child = spawnSync(process.execPath, [__filename], {
-		stdio: 'inherit',
-		env: { ...process.env, NODE_EXTRA_CA_CERTS: EMULATOR_FILES.caCertificate },
-	});
-	process.exit(child.status ?? 1);
-}
 
 async function main() {
 	await import('../test/support/env');
@@ -56,7 +45,4 @@ async function main() {
 	if (failed) process.exit(1);
 }
 
-main().catch((error) => {
-	console.error(error);
-	process.exit(1);
-});
+runTrustingEmulator(main);
