@@ -126,6 +126,39 @@ describe('Test button', () => {
 	});
 });
 
+describe('token endpoint faults', () => {
+	const freshApp = (secret: string) => {
+		const app = emulator.state.addApp({ tenantId: emulator.defaults.tenantId, clientSecret: secret });
+		return secretCredential(emulator, { clientId: app.clientId, clientSecret: secret, authorityTimeoutSeconds: 3 });
+	};
+
+	it('5xx from the token endpoint ends the run with a clear error within the timeout; the next run works', async () => {
+		const credential = freshApp('token-5xx-secret-0001');
+		emulator.injectFault({ target: 'token', kind: 'status', status: 503, times: 20 });
+		const started = Date.now();
+		const failed = await runNode({ parameters: getConfiguration, items: [{ flow: 'Partner' }], credentials: credential });
+		expect(Date.now() - started).toBeLessThan(6_000);
+		expect(failed.error?.message).toMatch(/Could not get a token|No token from the Entra authority/);
+		emulator.clearFaults();
+		emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
+		const next = await runNode({ parameters: getConfiguration, items: [{ flow: 'Partner' }], credentials: credential });
+		expect(next.error).toBeUndefined();
+	});
+
+	it("429 with Retry-After: @azure/identity's throttle does not outlive the fault (no restart needed)", async () => {
+		const credential = freshApp('token-429-secret-0001');
+		emulator.injectFault({ target: 'token', kind: 'status', status: 429, retryAfterSeconds: 60, times: 20 });
+		const started = Date.now();
+		const failed = await runNode({ parameters: getConfiguration, items: [{ flow: 'Partner' }], credentials: credential });
+		expect(Date.now() - started).toBeLessThan(6_000);
+		expect(failed.error?.message).toMatch(/Could not get a token|No token from the Entra authority/);
+		emulator.clearFaults();
+		emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
+		const next = await runNode({ parameters: getConfiguration, items: [{ flow: 'Partner' }], credentials: credential });
+		expect(next.error).toBeUndefined();
+	});
+});
+
 describe('token reuse', () => {
 	it('one token serves every item of every execution for the same app registration', async () => {
 		const tenant = emulator.state.requireTenant(emulator.defaults.tenantId);
