@@ -7,10 +7,13 @@ import { startEmulator, type Emulator } from './emulator';
 import { secretCredential } from './support/credentials';
 import { makePfx, TEST_PFX_PASSWORD } from './support/pfx';
 import { runNode, type NodeRunResult } from './support/runWorkflow';
+import { registerSecret } from './support/secrets';
 
 let emulator: Emulator;
 const [connector1] = SEEDED_CONNECTORS;
 const BASIC_PASSWORD = 'connector-basic-password-Zq81';
+registerSecret(BASIC_PASSWORD);
+registerSecret('not-the-pfx-password');
 
 beforeAll(async () => {
 	emulator = await startEmulator();

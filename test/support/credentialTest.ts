@@ -13,6 +13,7 @@ import {
 
 import { MicrosoftEntraUserFlowsApi } from '../../credentials/MicrosoftEntraUserFlowsApi.credentials';
 import { CREDENTIAL_TYPE, createAdditionalData } from './runWorkflow';
+import { assertNoSecrets } from './secrets';
 
 export interface CredentialTestResult {
 	status: 'OK' | 'Error';
@@ -20,6 +21,12 @@ export interface CredentialTestResult {
 }
 
 export async function testCredential(data: ICredentialDataDecryptedObject): Promise<CredentialTestResult> {
+	const result = await runCredentialTest(data);
+	assertNoSecrets(result, 'the credential test result');
+	return result;
+}
+
+async function runCredentialTest(data: ICredentialDataDecryptedObject): Promise<CredentialTestResult> {
 	const credentialType = new MicrosoftEntraUserFlowsApi();
 	const nodeType: INodeType = {
 		description: {

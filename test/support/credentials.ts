@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { repositoryFile } from '../emulator/http';
+import { SEEDED_CLIENT_SECRET, SEEDED_CONNECTORS } from '../emulator/state';
+import { registerSecret } from './secrets';
 
 /** The emulator fields the credential needs (kept structural so tests can use any emulator instance). */
 export interface EmulatorEndpoints {
@@ -17,11 +19,16 @@ export const APP_KEY = fixture('app-key.pem');
 export const APP_KEY_ENCRYPTED = fixture('app-key.encrypted.pem');
 export const APP_KEY_PASSPHRASE = 'test-only-passphrase';
 
+for (const secret of [APP_KEY, APP_KEY_ENCRYPTED, APP_KEY_PASSPHRASE, SEEDED_CLIENT_SECRET, ...SEEDED_CONNECTORS.map((c) => c.password)]) {
+	registerSecret(secret);
+}
+
 /** A Microsoft Entra credential as a user would fill it in, pointing at the emulator. */
 export function secretCredential(
 	emulator: EmulatorEndpoints,
 	overrides: ICredentialDataDecryptedObject = {},
 ): ICredentialDataDecryptedObject {
+	for (const field of ['clientSecret', 'privateKey', 'privateKeyPassphrase']) registerSecret(overrides[field]);
 	return {
 		tenantId: emulator.defaults.tenantId,
 		clientId: emulator.defaults.clientId,

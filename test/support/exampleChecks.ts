@@ -5,6 +5,11 @@ import assert from 'node:assert/strict';
 import type { IDataObject, IRunExecutionData } from 'n8n-workflow';
 
 import { SEEDED_CONNECTORS, type Tenant } from '../emulator/state';
+import { registerSecret } from './secrets';
+
+/** The connector password examples/api-connector-lifecycle.json gives; it must never come back. */
+const EXAMPLE_CONNECTOR_PASSWORD = 'demo-only-password-change-me';
+registerSecret(EXAMPLE_CONNECTOR_PASSWORD);
 
 type RunData = IRunExecutionData['resultData']['runData'];
 
@@ -26,6 +31,6 @@ export const EXAMPLE_CHECKS: Record<string, (runData: RunData, tenant: Tenant) =
 		const created = firstItem(runData, 'Create API connector');
 		assert.equal((created.authenticationConfiguration as IDataObject).password, '******');
 		assert.deepEqual(tenant.userFlow('b2x', 'B2X_1_ConnectorDemo')?.apiConnectors, { postAttributeCollection: created.id });
-		assert.ok(!JSON.stringify(runData).includes('demo-only-password-change-me'), 'the connector password reached the run data');
+		assert.ok(!JSON.stringify(runData).includes(EXAMPLE_CONNECTOR_PASSWORD), 'the connector password reached the run data');
 	},
 };

@@ -5,6 +5,10 @@ import type { Emulator } from '../emulator';
 import { SEEDED_CONNECTORS } from '../emulator/state';
 import { secretCredential } from './credentials';
 import { runNode } from './runWorkflow';
+import { registerSecret } from './secrets';
+
+const CONNECTOR_PASSWORD = 'fuzz-connector-password';
+registerSecret(CONNECTOR_PASSWORD);
 
 export interface FuzzFigures {
 	parameterSets: number;
@@ -160,7 +164,7 @@ function generateCase(random: Random, oracle: Oracle): Case {
 			const targetUrl = pick(random, ['https://api.contoso.com/x', 'http://api.contoso.com/x', 'javascript:alert(1)', 'ftp://x', '', 'api.contoso.com', `https://${'a'.repeat(10_000)}.com`, 'https://例え.jp/x', null, 42]);
 			const valid = typeof targetUrl === 'string' && URL.canParse(targetUrl.trim()) && new URL(targetUrl.trim()).protocol === 'https:';
 			return {
-				parameters: { resource: 'apiConnector', operation: 'create', displayName: '={{ $json.name }}', targetUrl: '={{ $json.targetUrl }}', authenticationType: 'basic', username: 'fuzz', password: 'fuzz-connector-password' },
+				parameters: { resource: 'apiConnector', operation: 'create', displayName: '={{ $json.name }}', targetUrl: '={{ $json.targetUrl }}', authenticationType: 'basic', username: 'fuzz', password: CONNECTOR_PASSWORD },
 				item: { name: pick(random, HOSTILE_TEXT), targetUrl },
 				allowedPaths: valid ? [new RegExp(`^${base}/apiConnectors$`)] : undefined,
 				describe: `createConnector ${JSON.stringify(targetUrl).slice(0, 160)}`,

@@ -1,6 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 
+import { registerSecret } from './secrets';
+
 /** The password of the test .pfx files; test-only material, protects nothing. */
 export const TEST_PFX_PASSWORD = 'test-only-pfx-password';
 
@@ -46,6 +48,8 @@ export function makePfx(options: PfxOptions): TestPfx {
 	);
 	const pkcs12 = forge.pkcs12.toPkcs12Asn1(keyPair().privateKey, [certificate], options.password, { algorithm: '3des' });
 	const pfx = Buffer.from(forge.asn1.toDer(pkcs12).getBytes(), 'binary');
+	registerSecret(pfx.toString('base64'));
+	registerSecret(options.password);
 	return {
 		pfx,
 		base64: pfx.toString('base64'),

@@ -23,6 +23,7 @@ import {
 
 import { MicrosoftEntraUserFlowsApi } from '../../credentials/MicrosoftEntraUserFlowsApi.credentials';
 import { UserFlowApiConnectors } from '../../nodes/UserFlowApiConnectors/UserFlowApiConnectors.node';
+import { assertNoSecrets } from './secrets';
 
 export const PACKAGE_NODE_TYPE = 'n8n-nodes-entra-user-flows.userFlowApiConnectors';
 export const CREDENTIAL_TYPE = 'microsoftEntraUserFlowsApi';
@@ -151,11 +152,17 @@ export async function runNode(options: NodeRunOptions): Promise<NodeRunResult> {
 	};
 	const run = await runWorkflow(workflowData, { [CREDENTIAL_TYPE]: options.credentials });
 	const taskData = run.data.resultData.runData[NODE_NAME]?.[0];
-	return {
+	const result = {
 		run,
 		output: taskData?.data?.main?.[0] ?? [],
 		error: (run.data.resultData.error ?? taskData?.error) as NodeRunResult['error'],
 	};
+	// The suite-wide secret scan: what the node returned and every part of its error.
+	assertNoSecrets(
+		{ output: result.output, error: result.error, message: result.error?.message, description: result.error?.description },
+		`the output or error of ${JSON.stringify(options.parameters).slice(0, 120)}`,
+	);
+	return result;
 }
 
 /** What n8n hands a node besides its parameters; anything not set here is simply undefined. */
