@@ -132,22 +132,12 @@ describe('token endpoint faults', () => {
 		return secretCredential(emulator, { clientId: app.clientId, clientSecret: secret, authorityTimeoutSeconds: 3 });
 	};
 
-	it('5xx from the token endpoint ends the run with a clear error within the timeout; the next run works', async () => {
-		const credential = freshApp('token-5xx-secret-0001');
-		emulator.injectFault({ target: 'token', kind: 'status', status: 503, times: 20 });
-		const started = Date.now();
-		const failed = await runNode({ parameters: getConfiguration, items: [{ flow: 'Partner' }], credentials: credential });
-		expect(Date.now() - started).toBeLessThan(6_000);
-		expect(failed.error?.message).toMatch(/Could not get a token|No token from the Entra authority/);
-		emulator.clearFaults();
-		emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
-		const next = await runNode({ parameters: getConfiguration, items: [{ flow: 'Partner' }], credentials: credential });
-		expect(next.error).toBeUndefined();
-	});
-
-	it("429 with Retry-After: @azure/identity's throttle does not outlive the fault (no restart needed)", async () => {
-		const credential = freshApp('token-429-secret-0001');
-		emulator.injectFault({ target: 'token', kind: 'status', status: 429, retryAfterSeconds: 60, times: 20 });
+	it.each([
+		['503', { status: 503 as const }],
+		["429 with Retry-After (@azure/identity's throttle must not outlive the fault)", { status: 429 as const, retryAfterSeconds: 60 }],
+	])('%s from the token endpoint: a clear error within the timeout, and the next run works without a restart', async (_what, fault) => {
+		const credential = freshApp(`token-fault-secret-${fault.status}`);
+		emulator.injectFault({ target: 'token', kind: 'status', times: 20, ...fault });
 		const started = Date.now();
 		const failed = await runNode({ parameters: getConfiguration, items: [{ flow: 'Partner' }], credentials: credential });
 		expect(Date.now() - started).toBeLessThan(6_000);

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AccessTokenIssuer, entraErrorResponse, entraFaultError, handleEntraRequest, isTokenEndpoint } from './entra';
 import { graphFaultResponse, handleGraphRequest, isGraphPath } from './graph';
 import { decodeSegment, isPlainObject, mediaType, retryAfterHeader, type EmulatorResponse, type IncomingCall, type RecordedRequest } from './http';
+import { seededRandom } from './random';
 import { B2C_TENANT, EMULATOR_FILES, EmulatorState, EXTERNAL_ID_TENANT, SEEDED_CLIENT_SECRET } from './state';
 
 export type { ClientAssertionSummary, RecordedRequest } from './http';
@@ -394,16 +395,4 @@ function writeResponse(response: ServerResponse, answer: EmulatorResponse): void
 	const payload = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
 	response.writeHead(answer.status, { ...answer.headers, 'Content-Length': String(Buffer.byteLength(payload)) });
 	response.end(payload);
-}
-
-/** mulberry32: a small seeded generator, so a fault run can be repeated exactly. */
-function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }

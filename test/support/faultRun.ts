@@ -56,49 +56,33 @@ async function runLane(emulator: Emulator, names: string[], options: FaultRunOpt
 	const credentials = secretCredential(emulator);
 	const requestOptions = { maxRetries: 10, maxRetryWaitSeconds: 120, requestTimeoutSeconds: options.requestTimeoutSeconds };
 	const items = names.map((name, index) => ({ name, connector: index % 2 ? connector2.id : connector1.id }));
-	const runs = [
-		await runNode({
-			parameters: {
-				resource: 'userFlow',
-				operation: 'create',
-				flowKind: 'b2x',
-				userFlowName: '={{ $json.name }}',
-				additionalFields: { postFederationSignupConnectorId: connector1.id },
-				requestOptions,
-			},
-			items,
-			credentials,
-			continueOnFail: true,
+	const run = async (parameters: Record<string, unknown>) =>
+		(await runNode({ parameters: { ...parameters, requestOptions } as never, items, credentials, continueOnFail: true })).output;
+	const outputs = [
+		await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: '={{ $json.name }}',
+			additionalFields: { postFederationSignupConnectorId: connector1.id },
 		}),
-		await runNode({
-			parameters: {
-				resource: 'apiConnectorConfiguration',
-				operation: 'setStep',
-				flowKind: 'b2x',
-				userFlow: byExpression('={{ $json.name }}'),
-				step: 'postAttributeCollection',
-				apiConnector: byExpression('={{ $json.connector }}'),
-				requestOptions,
-			},
-			items,
-			credentials,
-			continueOnFail: true,
+		await run({
+			resource: 'apiConnectorConfiguration',
+			operation: 'setStep',
+			flowKind: 'b2x',
+			userFlow: byExpression('={{ $json.name }}'),
+			step: 'postAttributeCollection',
+			apiConnector: byExpression('={{ $json.connector }}'),
 		}),
-		await runNode({
-			parameters: {
-				resource: 'apiConnectorConfiguration',
-				operation: 'disableStep',
-				flowKind: 'b2x',
-				userFlow: byExpression('={{ $json.name }}'),
-				step: 'postFederationSignup',
-				requestOptions,
-			},
-			items,
-			credentials,
-			continueOnFail: true,
+		await run({
+			resource: 'apiConnectorConfiguration',
+			operation: 'disableStep',
+			flowKind: 'b2x',
+			userFlow: byExpression('={{ $json.name }}'),
+			step: 'postFederationSignup',
 		}),
 	];
-	return { items, outputs: runs.map((run) => run.output) };
+	return { items, outputs };
 }
 
 export async function runFaultScenario(emulator: Emulator, options: FaultRunOptions): Promise<FaultFigures> {

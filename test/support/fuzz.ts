@@ -2,6 +2,7 @@
 // attributed to the input that caused it). An independent oracle says which inputs are valid; the run
 // counts what must never happen. Used by `npm run test:fuzz` (10,000 sets) and, smaller, by jest.
 import type { Emulator } from '../emulator';
+import { seededRandom } from '../emulator/random';
 import { SEEDED_CONNECTORS } from '../emulator/state';
 import { secretCredential } from './credentials';
 import { runNode } from './runWorkflow';
@@ -26,17 +27,6 @@ export interface FuzzFigures {
 }
 
 type Random = () => number;
-
-function seeded(seed: number): Random {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const pick = <T>(random: Random, values: readonly T[]): T => values[Math.floor(random() * values.length)];
 
@@ -178,7 +168,7 @@ const GENERIC = /^(UNKNOWN ERROR|Bad request - please check your parameters|Your
 
 export async function runFuzz(emulator: Emulator, { sets, seed, version }: { sets: number; seed: number; version: 'v1.0' | 'beta' }): Promise<FuzzFigures> {
 	const started = Date.now();
-	const random = seeded(seed);
+	const random = seededRandom(seed);
 	const oracle: Oracle = { graphOrigin: new URL(emulator.graphBaseUrl).origin, version };
 	const credentials = secretCredential(emulator, { graphVersion: version });
 	const tenant = emulator.state.requireTenant(emulator.defaults.tenantId);

@@ -125,6 +125,19 @@ export interface NodeRunResult {
 
 const NODE_NAME = 'User Flow API Connectors';
 
+/** The package's node as a workflow holds it, with the test credential. */
+function packageNode(parameters: INode['parameters'], position: [number, number]): INode {
+	return {
+		id: 'node',
+		name: NODE_NAME,
+		type: PACKAGE_NODE_TYPE,
+		typeVersion: 1,
+		position,
+		parameters,
+		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'Entra (emulator)' } },
+	};
+}
+
 export async function runNode(options: NodeRunOptions): Promise<NodeRunResult> {
 	const workflowData: Pick<IWorkflowBase, 'nodes' | 'connections' | 'settings'> = {
 		nodes: [
@@ -136,16 +149,7 @@ export async function runNode(options: NodeRunOptions): Promise<NodeRunResult> {
 				position: [0, 0],
 				parameters: { items: JSON.stringify(options.inputItems ?? (options.items ?? [{}]).map((json) => ({ json }))) },
 			},
-			{
-				id: 'node',
-				name: NODE_NAME,
-				type: PACKAGE_NODE_TYPE,
-				typeVersion: 1,
-				position: [200, 0],
-				parameters: options.parameters,
-				credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'Entra (emulator)' } },
-				onError: options.continueOnFail ? 'continueRegularOutput' : 'stopWorkflow',
-			},
+			{ ...packageNode(options.parameters, [200, 0]), onError: options.continueOnFail ? 'continueRegularOutput' : 'stopWorkflow' },
 		],
 		connections: { 'Items Trigger': { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
@@ -236,15 +240,7 @@ export async function searchList(
 	options: { parameters: INode['parameters']; credentials: ICredentialDataDecryptedObject; filter?: string; paginationToken?: string },
 ) {
 	const nodeType = new UserFlowApiConnectors();
-	const node: INode = {
-		id: 'node',
-		name: NODE_NAME,
-		type: PACKAGE_NODE_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: options.parameters,
-		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'Entra (emulator)' } },
-	};
+	const node = packageNode(options.parameters, [0, 0]);
 	const workflow = new Workflow({
 		nodes: [node],
 		connections: {},
