@@ -16,7 +16,8 @@ interface CachedCredential {
 }
 
 const MAX_CACHED_CREDENTIALS = 64;
-const credentials = new Map<string, CachedCredential>();
+// Promises, so that items starting together share the one credential object being created.
+const credentials = new Map<string, Promise<CachedCredential>>();
 
 /** Thrown when no token could be had; its message names the cause and holds no secret. */
 export class EntraTokenError extends Error {
@@ -107,15 +108,18 @@ async function createCredential(settings: EntraAppSettings): Promise<TokenCreden
 }
 
 async function cachedCredential(settings: EntraAppSettings, key: string): Promise<CachedCredential> {
-	const found = credentials.get(key);
-	if (found) return found;
-	const entry: CachedCredential = { credential: await createCredential(settings) };
-	if (credentials.size >= MAX_CACHED_CREDENTIALS) {
-		// Rotated secrets leave stale entries behind: drop the oldest.
-		credentials.delete(credentials.keys().next().value as string);
+	let entry = credentials.get(key);
+	if (!entry) {
+		if (credentials.size >= MAX_CACHED_CREDENTIALS) {
+			// Rotated secrets leave stale entries behind: drop the oldest.
+			credentials.delete(credentials.keys().next().value as string);
+		}
+		entry = createCredential(settings).then((credential) => ({ credential }));
+		credentials.set(key, entry);
+		// A credential that could not be created (a bad PEM, say) is not kept.
+		entry.catch(() => credentials.delete(key));
 	}
-	credentials.set(key, entry);
-	return entry;
+	return await entry;
 }
 
 /**

@@ -20,6 +20,9 @@ export interface RecordedRequest {
 	body: unknown;
 	/** 0 while unanswered, and for ever if the connection was dropped or the request hung. */
 	status: number;
+	/** When the request arrived and when it was answered (Date.now()); answeredAt stays undefined without an answer. */
+	receivedAt: number;
+	answeredAt?: number;
 	/** Token requests: the tenant of the path (its GUID when known). Graph: the token's tid. */
 	tenantId?: string;
 	/** Token requests: the form's client_id. Graph: the token's appid. */

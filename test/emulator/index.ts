@@ -232,7 +232,10 @@ class LocalEmulator implements Emulator {
 	private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		const record = recordRequest(request);
 		this.requests.push(record);
-		response.once('finish', () => (record.status = response.statusCode));
+		response.once('finish', () => {
+			record.status = response.statusCode;
+			record.answeredAt = Date.now();
+		});
 		const call = await this.readCall(request, record);
 		const fault = this.takeFault(call) ?? this.randomFault(call);
 		if (fault?.kind === 'drop') {
@@ -361,6 +364,7 @@ function recordRequest(request: IncomingMessage): RecordedRequest {
 		hasBearer: /^Bearer\s+\S/i.test(request.headers.authorization ?? ''),
 		body: undefined,
 		status: 0,
+		receivedAt: Date.now(),
 	};
 }
 

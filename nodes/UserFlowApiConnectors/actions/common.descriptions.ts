@@ -155,6 +155,15 @@ export const requestOptions: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 8,
+			description:
+				'How many items run at the same time. When Graph throttles (429), every request of the same app registration waits as long as Graph asks, so a higher value never causes more throttling.',
+		},
+		{
 			displayName: 'Max Retries',
 			name: 'maxRetries',
 			type: 'number',

@@ -58,7 +58,25 @@ function errorJson(error: Error): IDataObject {
 	return json;
 }
 
-/** Runs the chosen operation once per input item; every item gets an output (or error) item paired to it. */
+/** Items run side by side unless Request Options > Concurrency says otherwise. */
+export const DEFAULT_CONCURRENCY = 8;
+
+function asNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+	// Both constructors hand back an error of their own class unchanged.
+	const nodeError =
+		error instanceof NodeApiError
+			? new NodeApiError(context.getNode(), error as unknown as JsonObject)
+			: new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+	// n8n stores and shows the error's node with its parameters; `node` is readonly only in the typings.
+	(nodeError as { node: INode }).node = withSecretsMasked(nodeError.node);
+	return nodeError;
+}
+
+/**
+ * Runs the chosen operation once per input item, up to Concurrency items at a time; every item gets its
+ * output (or error) items, paired to it, in input order. Without continue-on-fail the first failure stops
+ * new items from starting and fails the node once the running ones have finished.
+ */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
@@ -67,27 +85,32 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!execute) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported for "${resource}"`);
 	}
-	const returnData: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const result = await execute.call(this, itemIndex);
-			for (const json of Array.isArray(result) ? result : [result]) {
-				returnData.push({ json, pairedItem: { item: itemIndex } });
+	const concurrency = Math.max(1, Math.floor(Number(this.getNodeParameter('requestOptions.concurrency', 0, DEFAULT_CONCURRENCY)) || 1));
+	const continueOnFail = this.continueOnFail();
+	const results: INodeExecutionData[][] = new Array(items.length);
+	// Set by the workers; an object, so TypeScript does not narrow it away across the awaits.
+	const stop: { failure?: { itemIndex: number; error: unknown } } = {};
+	// The lowest failing item is the one reported, as if the items had run one after another.
+	const recordFailure = (itemIndex: number, error: unknown) => {
+		if (!stop.failure || itemIndex < stop.failure.itemIndex) stop.failure = { itemIndex, error };
+	};
+	let next = 0;
+	const worker = async () => {
+		while (next < items.length && !stop.failure) {
+			const itemIndex = next++;
+			try {
+				const result = await execute.call(this, itemIndex);
+				results[itemIndex] = (Array.isArray(result) ? result : [result]).map((json) => ({ json, pairedItem: { item: itemIndex } }));
+			} catch (error) {
+				if (continueOnFail) {
+					results[itemIndex] = [{ json: errorJson(error as Error), pairedItem: { item: itemIndex } }];
+				} else {
+					recordFailure(itemIndex, error);
+				}
 			}
-		} catch (error) {
-			if (this.continueOnFail()) {
-				returnData.push({ json: errorJson(error as Error), pairedItem: { item: itemIndex } });
-				continue;
-			}
-			// Both constructors hand back an error of their own class unchanged.
-			const nodeError =
-				error instanceof NodeApiError
-					? new NodeApiError(this.getNode(), error as unknown as JsonObject)
-					: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-			// n8n stores and shows the error's node with its parameters; `node` is readonly only in the typings.
-			(nodeError as { node: INode }).node = withSecretsMasked(nodeError.node);
-			throw nodeError;
 		}
-	}
-	return [returnData];
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+	if (stop.failure) throw asNodeError(this, stop.failure.error, stop.failure.itemIndex);
+	return [results.flat()];
 }

@@ -112,6 +112,23 @@ function requestUrl(context: GraphContext, endpoints: EntraEndpoints, request: G
 	return request.path;
 }
 
+/**
+ * Graph throttles per app registration and tenant. One gate per pair in this process: a 429's Retry-After
+ * closes it for every request of that app, instead of each request retrying on its own and feeding the throttle.
+ */
+const throttleGates = new Map<string, { openAt: number }>();
+
+function throttleGate({ settings, endpoints }: GraphConnection): { openAt: number } {
+	const key = `${endpoints.graphOrigin}|${settings.tenantId.toLowerCase()}|${settings.clientId.toLowerCase()}`;
+	let gate = throttleGates.get(key);
+	if (!gate) throttleGates.set(key, (gate = { openAt: 0 }));
+	return gate;
+}
+
+async function passThrottleGate(gate: { openAt: number }): Promise<void> {
+	for (let wait = gate.openAt - Date.now(); wait > 0; wait = gate.openAt - Date.now()) await sleep(wait);
+}
+
 const connections = new WeakMap<object, Promise<GraphConnection>>();
 
 /** The credential is read once per node run: n8n decrypts it on every getCredentials call. */
@@ -273,7 +290,9 @@ export async function graphRequest(
 	options: GraphRequestOptions = {},
 ): Promise<GraphResponse> {
 	const policy = retryPolicy(this, request, options.retry);
-	const { settings, endpoints } = await getGraphConnection.call(this);
+	const connection = await getGraphConnection.call(this);
+	const { settings, endpoints } = connection;
+	const gate = throttleGate(connection);
 	const httpOptions: IHttpRequestOptions = {
 		method: request.method,
 		url: requestUrl(this, endpoints, request),
@@ -295,6 +314,7 @@ export async function graphRequest(
 	let unansweredAttempt = false;
 	for (let attempt = 1; ; attempt++) {
 		let response: GraphResponse<unknown>;
+		await passThrottleGate(gate);
 		try {
 			const raw = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, httpOptions)) as {
 				statusCode: number;
@@ -348,7 +368,12 @@ export async function graphRequest(
 			);
 		}
 		waitedMs += delay;
-		await sleep(delay);
+		if (response.statusCode === 429 && asked !== undefined) {
+			// Graph said when the app may send again: hold every request of this app until then.
+			gate.openAt = Math.max(gate.openAt, Date.now() + delay);
+		} else {
+			await sleep(delay);
+		}
 	}
 }
 

@@ -1,0 +1,74 @@
+// Items run side by side (Request Options > Concurrency), in input order and paired, and one throttle gate per
+// app registration + tenant: a 429's Retry-After holds every request of that app, not only the one that got it.
+import { SEEDED_CONNECTORS } from './emulator/state';
+import { startEmulator, type Emulator } from './emulator';
+import { secretCredential } from './support/credentials';
+import { runNode } from './support/runWorkflow';
+
+let emulator: Emulator;
+const flows = Array.from({ length: 12 }, (_, i) => `B2X_1_Flow${i}`);
+
+beforeAll(async () => {
+	emulator = await startEmulator();
+});
+afterAll(async () => await emulator.close());
+beforeEach(() => {
+	emulator.reset();
+	for (const id of flows) emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id, kind: 'b2x' });
+});
+
+const setStep = (concurrency: number, checkCurrentStep = false) => ({
+	resource: 'apiConnectorConfiguration',
+	operation: 'setStep',
+	flowKind: 'b2x',
+	userFlow: { __rl: true, mode: 'id', value: '={{ $json.flow }}' },
+	step: 'postAttributeCollection',
+	apiConnector: { __rl: true, mode: 'id', value: SEEDED_CONNECTORS[0].id },
+	options: { checkCurrentStep },
+	requestOptions: { concurrency },
+});
+const items = flows.map((flow) => ({ flow }));
+const credentials = () => secretCredential(emulator);
+
+it('runs up to Concurrency items at once and keeps input order and pairing', async () => {
+	emulator.injectFault({ target: 'graph', kind: 'delay', delayMs: 200, times: 12 });
+	const started = Date.now();
+	const { output, error } = await runNode({ parameters: setStep(4), items, credentials: credentials() });
+	const elapsed = Date.now() - started;
+	expect(error).toBeUndefined();
+	expect(output.map((item) => [item.json.userFlowId, item.pairedItem])).toEqual(flows.map((flow, i) => [flow, { item: i }]));
+	// 12 requests of 200 ms, 4 at a time: about 600 ms, never the 2,400 ms of one at a time.
+	expect(elapsed).toBeGreaterThanOrEqual(580);
+	expect(elapsed).toBeLessThan(1_800);
+	const requests = emulator.graphRequests();
+	const inFlight = Math.max(...requests.map((r) => requests.filter((o) => o.receivedAt <= r.receivedAt && (o.answeredAt ?? Infinity) > r.receivedAt).length));
+	expect(inFlight).toBe(4);
+});
+
+it('Concurrency 1 runs the items one after another', async () => {
+	emulator.injectFault({ target: 'graph', kind: 'delay', delayMs: 100, times: 4 });
+	const started = Date.now();
+	await runNode({ parameters: setStep(1), items: items.slice(0, 4), credentials: credentials() });
+	expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+});
+
+it("a 429's Retry-After holds every request of the app until it expires", async () => {
+	emulator.injectFault({ target: 'graph', kind: 'status', status: 429, retryAfterSeconds: 1 });
+	const { output, error } = await runNode({ parameters: setStep(4, true), items, credentials: credentials() });
+	expect(error).toBeUndefined();
+	expect(output).toHaveLength(12);
+	const requests = emulator.graphRequests();
+	const throttled = requests.find((r) => r.status === 429)!;
+	// Requests already on their way may land; nothing is sent after the 429 arrived until Retry-After ends.
+	const sentDuringPause = requests.filter((r) => r.receivedAt > throttled.answeredAt! + 50 && r.receivedAt < throttled.answeredAt! + 950);
+	expect(sentDuringPause).toEqual([]);
+	expect(requests.filter((r) => r.status === 429)).toHaveLength(1);
+});
+
+it('without continue-on-fail the first failing item fails the node and no new item starts', async () => {
+	const bad = [...items.slice(0, 3), { flow: 'missing1' }, ...items.slice(3, 5), { flow: 'missing2' }, ...items.slice(5)];
+	const { error } = await runNode({ parameters: setStep(2), items: bad, credentials: credentials() });
+	expect(error?.message).toMatch(/B2X_1_missing1/);
+	// Items after the failure that had not started were not run.
+	expect(emulator.graphRequests().length).toBeLessThan(bad.length);
+});
