@@ -35,7 +35,7 @@ async function main() {
 			['flows not as asked', figures.wrongFinalState],
 			['Graph requests', figures.graphRequests],
 			['retries made', figures.retries],
-			['time waited for Retry-After (s)', figures.retryAfterWaitSeconds],
+			['Retry-After asked by Graph, sum (s)', figures.retryAfterWaitSeconds],
 			...Object.entries(figures.injectedFaults).map(([kind, count]): [string, number] => [`injected: ${kind}`, count]),
 			['wall time (s)', figures.seconds.toFixed(1)],
 		];
