@@ -168,6 +168,19 @@ describe('Get, Get Many, Update, Upload Client Certificate, Delete', () => {
 		expectNoSecrets(all, ['extra-password-0', connector1.password]);
 	});
 
+	it('Get Many follows @odata.nextLink page by page', async () => {
+		const paged = await startEmulator({ pageSize: 2 });
+		try {
+			const tenant = paged.state.requireTenant(paged.defaults.tenantId);
+			for (let i = 0; i < 3; i++) tenant.addConnector({ displayName: `paged ${i}`, targetUrl: 'https://x.example', authentication: { type: 'basic', username: 'u', password: `paged-password-${i}` } });
+			const { output } = await runNode({ parameters: { resource: 'apiConnector', operation: 'getAll', returnAll: true } as never, credentials: secretCredential(paged) });
+			expect(output).toHaveLength(5);
+			expect(paged.graphRequests().map((r) => Boolean(r.query.$skiptoken))).toEqual([false, true, true]);
+		} finally {
+			await paged.close();
+		}
+	});
+
 	it('Update sends only the fields given, then reads the connector back', async () => {
 		const result = await run({ operation: 'update', apiConnector: byId(connector1.id), updateFields: { displayName: 'Renamed' }, authenticationType: 'unchanged' });
 		expect(graphCalls()).toEqual([
