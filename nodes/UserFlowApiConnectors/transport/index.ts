@@ -255,7 +255,6 @@ function transportError(context: GraphContext, request: GraphRequest, error: unk
 }
 
 export interface GraphRequestOptions {
-	retry?: Partial<RetryPolicy>;
 	/**
 	 * Makes a POST safe to send again after its connection dropped: when the repeat gets 409, the first
 	 * attempt may have succeeded unseen. This reads the object back and returns it as the answer if it is
@@ -265,8 +264,8 @@ export interface GraphRequestOptions {
 }
 
 /** The node's Request Options (Max Retries, Max Retry Wait, Request Timeout), for the item being run. */
-function retryPolicy(context: GraphContext, request: GraphRequest, overrides?: Partial<RetryPolicy>): RetryPolicy {
-	const policy = { ...DEFAULT_RETRY_POLICY, ...overrides };
+function retryPolicy(context: GraphContext, request: GraphRequest): RetryPolicy {
+	const policy = DEFAULT_RETRY_POLICY;
 	if (request.itemIndex === undefined || !('getInputData' in context)) return policy;
 	const options = context.getNodeParameter('requestOptions', request.itemIndex, {}) as IDataObject;
 	const seconds = (name: string, fallbackMs: number) =>
@@ -289,7 +288,7 @@ export async function graphRequest(
 	request: GraphRequest,
 	options: GraphRequestOptions = {},
 ): Promise<GraphResponse> {
-	const policy = retryPolicy(this, request, options.retry);
+	const policy = retryPolicy(this, request);
 	const connection = await getGraphConnection.call(this);
 	const { settings, endpoints } = connection;
 	const gate = throttleGate(connection);
@@ -380,17 +379,19 @@ export async function graphRequest(
 export interface ListOptions {
 	/** Stop after this many items; undefined returns all. */
 	limit?: number;
-	pageSize?: number;
 }
+
+/** Items per page asked of Graph ($top); Graph may send fewer and a next link. */
+const PAGE_SIZE = 100;
 
 /** Follows @odata.nextLink until the end or the limit. */
 export async function graphRequestAllItems(
 	this: GraphContext,
 	request: GraphRequest,
-	{ limit, pageSize = 100 }: ListOptions = {},
+	{ limit }: ListOptions = {},
 ): Promise<IDataObject[]> {
 	const items: IDataObject[] = [];
-	let next: GraphRequest | undefined = { ...request, qs: { ...request.qs, $top: Math.min(limit ?? pageSize, pageSize) } };
+	let next: GraphRequest | undefined = { ...request, qs: { ...request.qs, $top: Math.min(limit ?? PAGE_SIZE, PAGE_SIZE) } };
 	while (next) {
 		const response: GraphResponse = await graphRequest.call(this, next as GraphRequest);
 		items.push(...((response.body.value as IDataObject[] | undefined) ?? []));
