@@ -2,7 +2,7 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeLis
 
 import { FLOW_KINDS } from '../helpers/flowKinds';
 import { requireFlowKind } from '../helpers/validation';
-import { getGraphConnection, graphPath, graphRequest } from '../transport';
+import { getGraphConnection, graphPath, graphRequest, PAGE_SIZE } from '../transport';
 
 /** One page of a Graph collection, filtered by the search text on the client (these collections have no $search). */
 async function searchPage(
@@ -12,7 +12,7 @@ async function searchPage(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const { body } = await graphRequest.call(context, paginationToken ? { method: 'GET', path: paginationToken } : { method: 'GET', path, qs: { $top: 100 } });
+	const { body } = await graphRequest.call(context, paginationToken ? { method: 'GET', path: paginationToken } : { method: 'GET', path, qs: { $top: PAGE_SIZE } });
 	const needle = (filter ?? '').toLowerCase();
 	const results = ((body.value as IDataObject[] | undefined) ?? [])
 		.map(toItem)

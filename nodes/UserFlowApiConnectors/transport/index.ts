@@ -382,7 +382,7 @@ export interface ListOptions {
 }
 
 /** Items per page asked of Graph ($top); Graph may send fewer and a next link. */
-const PAGE_SIZE = 100;
+export const PAGE_SIZE = 100;
 
 /** Follows @odata.nextLink until the end or the limit. */
 export async function graphRequestAllItems(
