@@ -3,6 +3,7 @@ import { ClientCertificateCredential, ClientSecretCredential } from '@azure/iden
 import { readFileSync } from 'node:fs';
 import forge from 'node-forge';
 import * as https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { makePfx, TEST_PFX_PASSWORD, type PfxOptions, type TestPfx } from '../support/pfx';
 import { EMULATOR_FILES, SEEDED_CONNECTORS, startEmulator, type Emulator } from './index';
@@ -423,5 +424,220 @@ describe('faults', () => {
 
 		await expect(send('GET', '/v1.0/identity/apiConnectors', { token: accessToken })).rejects.toThrow(/socket hang up|ECONNRESET/);
 		expect(emulator.graphRequests().map((request) => request.status)).toEqual([0]);
+	});
+});
+
+describe('throttling per app + tenant', () => {
+	const FLOWS = '/v1.0/identity/b2xUserFlows';
+
+	function certificateToken(): Promise<string> {
+		const certificate = readFileSync(EMULATOR_FILES.appCertificate, 'utf8') + readFileSync(EMULATOR_FILES.appKey, 'utf8');
+		const credential = new ClientCertificateCredential(emulator.defaults.tenantId, emulator.defaults.certClientId, { certificate }, credentialOptions());
+		return credential.getToken(GRAPH_SCOPE).then((accessToken) => accessToken.token);
+	}
+
+	async function sendAll(count: number, path: string, accessToken: string): Promise<Answer[]> {
+		const answers: Answer[] = [];
+		for (let index = 0; index < count; index++) answers.push(await send('GET', path, { token: accessToken }));
+		return answers;
+	}
+
+	it('answers 429 with Retry-After beyond the budget, per app, until the window ends', async () => {
+		const accessToken = await token();
+		emulator.setThrottle({ requests: 5, windowMs: 1000 });
+
+		const answers = await sendAll(8, FLOWS, accessToken);
+
+		expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+		for (const throttled of answers.slice(5)) {
+			expect(throttled.headers['retry-after']).toBe('1');
+			expect(throttled.body).toEqual({
+				error: {
+					code: 'TooManyRequests',
+					message: expect.any(String),
+					innerError: { date: expect.any(String), 'request-id': throttled.headers['request-id'], 'client-request-id': expect.any(String) },
+				},
+			});
+		}
+		// The certificate app's token request is not counted, and its Graph request has a budget of its own.
+		expect((await send('GET', FLOWS, { token: await certificateToken() })).status).toBe(200);
+		expect(emulator.throttleStats()).toEqual({ allowed: 6, throttled: 3 });
+
+		await sleep(1000);
+		expect((await send('GET', FLOWS, { token: accessToken })).status).toBe(200);
+		expect(emulator.throttleStats()).toEqual({ allowed: 7, throttled: 3 });
+	});
+
+	it('stops throttling on reset(), and refuses a budget that is not a positive integer', async () => {
+		const accessToken = await token();
+		emulator.setThrottle({ requests: 1, windowMs: 60_000 });
+		expect((await sendAll(2, FLOWS, accessToken)).map((answer) => answer.status)).toEqual([200, 429]);
+
+		emulator.reset();
+
+		expect((await send('GET', FLOWS, { token: accessToken })).status).toBe(200);
+		expect(emulator.throttleStats()).toEqual({ allowed: 0, throttled: 0 });
+		expect(() => emulator.setThrottle({ requests: 0, windowMs: 1000 })).toThrow('throttle.requests must be a positive integer');
+		await expect(startEmulator({ throttle: { requests: 5, windowMs: 0.5 } })).rejects.toThrow('throttle.windowMs must be a positive integer');
+	});
+});
+
+describe('JSON batching', () => {
+	const FLOW_ID = 'B2X_1_batch';
+	const CONNECTOR = SEEDED_CONNECTORS[1];
+
+	interface Step {
+		id: string;
+		method: string;
+		url: string;
+		headers?: Record<string, string>;
+		body?: unknown;
+		dependsOn?: string[];
+	}
+
+	function batch(steps: unknown[], accessToken: string, version = 'v1.0'): Promise<Answer> {
+		return send('POST', `/${version}/$batch`, { token: accessToken, json: { requests: steps } });
+	}
+
+	function get(id: string, url: string): Step {
+		return { id, method: 'GET', url };
+	}
+
+	function tenant() {
+		return emulator.state.requireTenant(emulator.defaults.tenantId);
+	}
+
+	/** Bodies without innerError, whose request-id and date differ between any two answers. */
+	function comparable(body: unknown): unknown {
+		const error = (body as { error?: { innerError?: unknown } } | undefined)?.error;
+		return error ? { error: { ...error, innerError: undefined } } : body;
+	}
+
+	it('answers GETs and a PUT $ref exactly as the same requests sent directly, and records each step', async () => {
+		const accessToken = await token();
+		tenant().addUserFlow({ id: FLOW_ID, kind: 'b2x' });
+		const link = { '@odata.id': `https://graph.microsoft.com/v1.0/identity/apiConnectors/${CONNECTOR.id}` };
+		const steps: Step[] = [
+			{ ...get('1', `/identity/b2xUserFlows/${FLOW_ID}`), headers: { 'client-request-id': 'step-one' } },
+			get('2', 'identity/apiConnectors?$top=1'),
+			get('3', '/identity/b2xUserFlows/B2X_1_missing'),
+			{ id: '4', method: 'PUT', url: `/identity/b2xUserFlows/${FLOW_ID}/apiConnectorConfiguration/postAttributeCollection/$ref`, body: link },
+		];
+
+		const answer = await batch(steps, accessToken);
+
+		expect(answer.status).toBe(200);
+		const responses = answer.body.responses as Array<{ id: string; status: number; headers: Record<string, string>; body?: unknown }>;
+		expect(responses.map(({ id, status }) => [id, status])).toEqual([['1', 200], ['2', 200], ['3', 404], ['4', 204]]);
+		expect(responses[3]).not.toHaveProperty('body');
+		expect(responses[0].headers['client-request-id']).toBe('step-one');
+		expect(tenant().userFlow('b2x', FLOW_ID)?.apiConnectors).toEqual({ postAttributeCollection: CONNECTOR.id });
+
+		const direct = [
+			await send('GET', `/v1.0/identity/b2xUserFlows/${FLOW_ID}`, { token: accessToken }),
+			await send('GET', '/v1.0/identity/apiConnectors?$top=1', { token: accessToken }),
+			await send('GET', '/v1.0/identity/b2xUserFlows/B2X_1_missing', { token: accessToken }),
+			await send('PUT', `/v1.0/identity/b2xUserFlows/${FLOW_ID}/apiConnectorConfiguration/postAttributeCollection/$ref`, { token: accessToken, json: link }),
+		];
+		expect(responses.map((response) => [response.status, comparable(response.body)])).toEqual(direct.map((sent) => [sent.status, comparable(sent.body)]));
+
+		const [batchRecord, ...stepRecords] = emulator.graphRequests().slice(0, 5);
+		expect(batchRecord).toMatchObject({ method: 'POST', path: '/v1.0/$batch', status: 200 });
+		expect(batchRecord.batchId).toBeUndefined();
+		expect(stepRecords.map(({ method, path, query, status, batchId }) => ({ method, path, query, status, batchId }))).toEqual([
+			{ method: 'GET', path: `/v1.0/identity/b2xUserFlows/${FLOW_ID}`, query: {}, status: 200, batchId: answer.headers['request-id'] },
+			{ method: 'GET', path: '/v1.0/identity/apiConnectors', query: { $top: '1' }, status: 200, batchId: answer.headers['request-id'] },
+			{ method: 'GET', path: '/v1.0/identity/b2xUserFlows/B2X_1_missing', query: {}, status: 404, batchId: answer.headers['request-id'] },
+			{ method: 'PUT', path: `/v1.0/identity/b2xUserFlows/${FLOW_ID}/apiConnectorConfiguration/postAttributeCollection/$ref`, query: {}, status: 204, batchId: answer.headers['request-id'] },
+		]);
+		expect(stepRecords[0].headers).toMatchObject({ 'client-request-id': 'step-one', authorization: 'Bearer [redacted]' });
+		expect(stepRecords[3].body).toEqual(link);
+	});
+
+	it('serves beta, and answers b2cUserFlows in a v1.0 batch 400 as a direct request, and an absolute url 400', async () => {
+		const accessToken = await token();
+
+		const beta = await batch([get('flows', '/identity/b2xUserFlows')], accessToken, 'beta');
+		const v1 = await batch([get('b2c', '/identity/b2cUserFlows'), get('absolute', 'https://graph.microsoft.com/v1.0/identity/b2xUserFlows')], accessToken);
+
+		expect(beta.body.responses[0]).toMatchObject({ id: 'flows', status: 200, body: { '@odata.context': 'https://graph.microsoft.com/beta/$metadata#identity/b2xUserFlows' } });
+		const direct = await send('GET', '/v1.0/identity/b2cUserFlows', { token: accessToken });
+		expect(v1.body.responses[0]).toMatchObject({ status: 400, body: { error: { code: 'BadRequest', message: "Resource not found for the segment 'b2cUserFlows'." } } });
+		expect(comparable(v1.body.responses[0].body)).toEqual(comparable(direct.body));
+		expect(v1.body.responses[1]).toMatchObject({ id: 'absolute', status: 400, body: { error: { code: 'BadRequest' } } });
+		expect(emulator.graphRequests().filter((request) => request.batchId !== undefined)).toHaveLength(2);
+	});
+
+	describe('refuses a malformed batch with 400, running none of it', () => {
+		const cases: [name: string, steps: () => unknown[], message: string | RegExp][] = [
+			['21 steps', () => Array.from({ length: 21 }, (_, index) => get(String(index + 1), '/identity/apiConnectors')), 'Number of batch request steps exceeds the maximum of 20.'],
+			['ids that differ only in case', () => [get('a', '/identity/apiConnectors'), get('A', '/identity/apiConnectors')], /unique; 'A'/],
+			['a step without an id', () => [{ method: 'GET', url: '/identity/apiConnectors' }], /'id'/],
+			['a step without a method', () => [{ id: '1', url: '/identity/apiConnectors' }], /'method'/],
+			['a step without a url', () => [{ id: '1', method: 'GET' }], /'url'/],
+			['a dependency on an unknown step', () => [{ ...get('1', '/identity/apiConnectors'), dependsOn: ['2'] }], /depends on '2'/],
+			['no steps', () => [], /'requests'/],
+		];
+
+		it.each(cases)('%s', async (_name, steps, message) => {
+			const answer = await batch(steps(), await token());
+			expect(answer.status).toBe(400);
+			expect(answer.body.error.code).toBe('BadRequest');
+			expect(answer.body.error.message).toMatch(message);
+			expect(emulator.graphRequests()).toHaveLength(1);
+		});
+	});
+
+	it('needs the bearer token on the batch and answers only POST', async () => {
+		expect((await send('POST', '/v1.0/$batch', { json: { requests: [get('1', '/identity/apiConnectors')] } })).status).toBe(401);
+		const getBatch = await send('GET', '/v1.0/$batch', { token: await token() });
+		expect(getBatch.status).toBe(405);
+		expect(getBatch.headers.allow).toBe('POST');
+	});
+
+	it('answers 424 to a step whose dependency failed, without running it', async () => {
+		const accessToken = await token();
+		tenant().addUserFlow({ id: FLOW_ID, kind: 'b2x' });
+		const steps: Step[] = [
+			{ id: 'create', method: 'POST', url: '/identity/b2xUserFlows', body: { id: 'Bad', userFlowType: 'signIn', userFlowTypeVersion: 1 } },
+			{ id: 'delete', method: 'DELETE', url: `/identity/b2xUserFlows/${FLOW_ID}`, dependsOn: ['CREATE'] },
+			{ ...get('read', `/identity/b2xUserFlows/${FLOW_ID}`), dependsOn: ['delete'] },
+			get('independent', `/identity/b2xUserFlows/${FLOW_ID}`),
+		];
+
+		const answer = await batch(steps, accessToken);
+
+		expect(answer.body.responses.map(({ status }: { status: number }) => status)).toEqual([400, 424, 424, 200]);
+		expect(answer.body.responses[1].body).toEqual({ error: { code: 'FailedDependency', message: expect.stringContaining("'CREATE'") } });
+		expect(tenant().userFlow('b2x', FLOW_ID)).toBeDefined();
+		expect(emulator.graphRequests().filter((request) => request.batchId !== undefined).map((request) => request.method)).toEqual(['POST', 'GET']);
+	});
+
+	it('counts every step against the throttle budget, but not the batch POST: steps beyond it get 429 with Retry-After', async () => {
+		const accessToken = await token();
+		emulator.setThrottle({ requests: 3, windowMs: 60_000 });
+
+		const answer = await batch(['1', '2', '3', '4', '5'].map((id) => get(id, '/identity/apiConnectors')), accessToken);
+
+		expect(answer.status).toBe(200);
+		const responses = answer.body.responses as Array<{ status: number; headers: Record<string, string>; body: { error?: { code: string } } }>;
+		expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 429, 429]);
+		for (const throttled of responses.slice(3)) {
+			expect(throttled.headers['Retry-After']).toBe('60');
+			expect(throttled.body.error?.code).toBe('TooManyRequests');
+		}
+		expect(emulator.throttleStats()).toEqual({ allowed: 3, throttled: 2 });
+	});
+
+	it('applies a queued status fault to the step it matches; connection faults wait for a direct request', async () => {
+		const accessToken = await token();
+		emulator.injectFault({ target: 'graph', kind: 'drop', pathIncludes: '/apiConnectors' });
+		emulator.injectFault({ target: 'graph', kind: 'status', status: 503, pathIncludes: '/apiConnectors' });
+
+		const answer = await batch([get('flows', '/identity/b2xUserFlows'), get('connectors', '/identity/apiConnectors')], accessToken);
+
+		expect(answer.body.responses.map(({ status }: { status: number }) => status)).toEqual([200, 503]);
+		expect(answer.body.responses[1].body.error.code).toBe('ServiceUnavailable');
+		await expect(send('GET', '/v1.0/identity/apiConnectors', { token: accessToken })).rejects.toThrow(/socket hang up|ECONNRESET/);
 	});
 });

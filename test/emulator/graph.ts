@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { AccessTokenClaims, AccessTokenIssuer, TokenCheck } from './entra';
+import { answerBatch } from './graph-batch';
 import { CONNECTOR_HANDLERS } from './graph-connectors';
 import { FLOW_HANDLERS } from './graph-flows';
 import {
@@ -16,12 +17,17 @@ import {
 } from './graph-common';
 import { decodeSegment, isGuid, retryAfterHeader, type EmulatorResponse, type IncomingCall } from './http';
 import type { EmulatorState, Tenant, UserFlowKind } from './state';
+import type { RequestThrottle } from './throttle';
 
 export interface GraphContext {
 	state: EmulatorState;
 	tokens: AccessTokenIssuer;
 	pageSize: number;
 	emulatorUrl: string;
+	/** Admits or throttles each authenticated request by its token's app + tenant. */
+	throttle: RequestThrottle;
+	/** Records a step of a $batch and answers it: by a queued fault, or by handleGraphRequest(). */
+	runBatchStep: (step: IncomingCall) => EmulatorResponse;
 }
 
 const HANDLERS: HandlerTable<Route['kind']> = { ...FLOW_HANDLERS, ...CONNECTOR_HANDLERS };
@@ -38,7 +44,7 @@ const TOKEN_REJECTIONS: Record<Exclude<TokenCheck, { valid: true }>['reason'], s
 	revoked: 'Access token validation failure. The token has been revoked.',
 	audience: 'Access token validation failure. Invalid audience.',
 };
-/** Codes for injected status faults (assumed: Graph's usual codes for these statuses). */
+/** Codes for injected status faults and the throttle's 429 (assumed: Graph's usual codes for these statuses). */
 const FAULT_CODES: Record<number, [code: string, message: string]> = {
 	429: ['TooManyRequests', 'Too many requests. Retry after the time in the Retry-After header.'],
 	500: ['InternalServerError', 'An internal server error occurred.'],
@@ -55,7 +61,7 @@ export function isGraphPath(rawPath: string): boolean {
 export function handleGraphRequest(call: IncomingCall, context: GraphContext): EmulatorResponse {
 	const ids = requestIds(call);
 	try {
-		return withGraphHeaders(routeGraphRequest(call, context), ids);
+		return withGraphHeaders(routeGraphRequest(call, context, ids), ids);
 	} catch (error) {
 		if (error instanceof GraphError) return graphErrorResponse(error, ids);
 		throw error;
@@ -78,20 +84,24 @@ function requestIds(call: IncomingCall): RequestIds {
 	return { requestId, clientRequestId: call.headers['client-request-id'] ?? requestId };
 }
 
-function routeGraphRequest(call: IncomingCall, context: GraphContext): EmulatorResponse {
+function routeGraphRequest(call: IncomingCall, context: GraphContext, ids: RequestIds): EmulatorResponse {
 	const [versionSegment, ...segments] = pathSegments(call.rawPath);
 	const claims = authenticate(call, context.tokens);
 	call.record.tenantId = claims.tid;
 	call.record.clientId = claims.appid;
 	const tenant = context.state.tenant(claims.tid);
 	if (!tenant) throw unauthenticated(TOKEN_REJECTIONS.audience);
+	// A step inside a batch that names $batch again goes on to resolveRoute(), which refuses the segment.
+	const isBatchEndpoint = segments.length === 1 && segments[0] === '$batch' && call.record.batchId === undefined;
+	if (!isBatchEndpoint) admitWithinThrottle(claims, context.throttle);
 	rejectUnsupportedQueryOptions(call);
 	const version = VERSIONS.find((name) => name === versionSegment);
-	// isGraphPath() admits /v1.0/..., /beta/... and /$batch: only the last has no version.
-	if (!version) throw batchNotImplemented();
+	// isGraphPath() admits /v1.0/..., /beta/... and /$batch: only the last has no version (assumed wording).
+	if (!version) throw badRequest(`Invalid version: ${versionSegment}`);
+	if (isBatchEndpoint) return answerBatchEndpoint(call, version, ids, context);
 	const route = resolveRoute(version, segments);
 	const handler = (HANDLERS[route.kind] as Partial<Record<string, GraphHandler<Route>>>)[call.method];
-	if (!handler) throw methodNotAllowed(route);
+	if (!handler) throw methodNotAllowed(Object.keys(HANDLERS[route.kind]));
 	authorize(route, call.method, claims);
 	requireTenantKind(route, tenant);
 	const ownOrigins = [...new Set([call.origin, context.emulatorUrl].map((origin) => origin.toLowerCase()))];
@@ -99,8 +109,17 @@ function routeGraphRequest(call: IncomingCall, context: GraphContext): EmulatorR
 	return handler(request);
 }
 
-function batchNotImplemented(): GraphError {
-	return badRequest('The emulator does not implement $batch.');
+/** Assumed: the $batch POST itself does not count against the throttle budget; each of its steps does. */
+function answerBatchEndpoint(call: IncomingCall, version: GraphVersion, ids: RequestIds, context: GraphContext): EmulatorResponse {
+	if (call.method !== 'POST') throw methodNotAllowed(['POST']);
+	return answerBatch(call, { version, batchId: ids.requestId, runStep: context.runBatchStep });
+}
+
+function admitWithinThrottle(claims: AccessTokenClaims, throttle: RequestThrottle): void {
+	const retryAfterSeconds = throttle.admit(claims.tid, claims.appid);
+	if (retryAfterSeconds === undefined) return;
+	const [code, message] = FAULT_CODES[429];
+	throw new GraphError(429, code, message, retryAfterHeader(retryAfterSeconds));
 }
 
 /** Segments of the raw path, each percent-decoded once: an encoded '/' stays inside its segment. */
@@ -138,7 +157,6 @@ function rejectUnsupportedQueryOptions(call: IncomingCall): void {
 function resolveRoute(version: GraphVersion, rawSegments: string[]): Route {
 	const segments = rawSegments.flatMap(splitKeySegment);
 	const [identity, collection, ...rest] = segments;
-	if (identity === '$batch') throw batchNotImplemented();
 	if (!sameName(identity, 'identity')) throw unknownSegment(identity ?? '');
 	if (collection === undefined) throw badRequest('The emulator only implements collections under /identity.');
 	if (sameName(collection, 'apiConnectors')) return resolveConnectorRoute(rest);
@@ -188,9 +206,8 @@ function sameName(segment: string | undefined, name: string): boolean {
 }
 
 /** Assumed: Graph answers a method a resource does not support with 405 and the directory's wording. */
-function methodNotAllowed(route: Route): GraphError {
-	const allowed = Object.keys(HANDLERS[route.kind]).join(', ');
-	return new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.', { Allow: allowed });
+function methodNotAllowed(allowed: string[]): GraphError {
+	return new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.', { Allow: allowed.join(', ') });
 }
 
 /** Application permissions: Read.All or ReadWrite.All of the resource family, ReadWrite for anything but GET. */

@@ -29,6 +29,11 @@ export interface RecordedRequest {
 	clientId?: string;
 	/** Token requests that used a certificate: what the client_assertion looked like. */
 	clientAssertion?: ClientAssertionSummary;
+	/**
+	 * Steps of a JSON batch: the request-id of the POST /$batch that carried them. A step is recorded when it
+	 * was executed (it reached a queued fault or the Graph router), after the batch POST itself.
+	 */
+	batchId?: string;
 }
 
 export interface ClientAssertionSummary {
@@ -57,6 +62,47 @@ export interface EmulatorResponse {
 	status: number;
 	headers?: Record<string, string>;
 	body?: unknown;
+}
+
+const REDACTED = '[redacted]';
+/** Values never kept in recorded bodies: token request credentials and API connector secrets. */
+const SECRET_FIELDS = new Set(['client_secret', 'client_assertion', 'password', 'pkcs12Value']);
+
+/** A request target split at '?'. */
+export interface RequestTarget {
+	path: string;
+	rawQuery: string;
+	query: Record<string, string>;
+}
+
+export function splitTarget(target: string): RequestTarget {
+	const queryStart = target.indexOf('?');
+	const rawQuery = queryStart < 0 ? '' : target.slice(queryStart + 1);
+	return {
+		path: queryStart < 0 ? target : target.slice(0, queryStart),
+		rawQuery,
+		// URLSearchParams decodes '%24top' to '$top', so both spellings of an option read the same.
+		query: Object.fromEntries(new URLSearchParams(rawQuery)),
+	};
+}
+
+/** Headers as recorded: a copy whose Authorization value, if any, is replaced. */
+export function redactAuthorization(headers: Record<string, string>): Record<string, string> {
+	return headers.authorization === undefined ? { ...headers } : { ...headers, authorization: 'Bearer [redacted]' };
+}
+
+/** A copy of parsed JSON with every secret field's value replaced. */
+export function redactSecrets(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(redactSecrets);
+	if (!isPlainObject(value)) return value;
+	return Object.fromEntries(
+		Object.entries(value).map(([key, field]) => [key, SECRET_FIELDS.has(key) ? REDACTED : redactSecrets(field)]),
+	);
+}
+
+export function positiveInteger(option: string, value: number): number {
+	if (!Number.isInteger(value) || value < 1) throw new Error(`Emulator: ${option} must be a positive integer, got ${value}`);
+	return value;
 }
 
 export function base64UrlJson(value: unknown): string {

@@ -5,12 +5,25 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { AccessTokenIssuer, entraErrorResponse, entraFaultError, handleEntraRequest, isTokenEndpoint } from './entra';
-import { graphFaultResponse, handleGraphRequest, isGraphPath } from './graph';
-import { decodeSegment, isPlainObject, mediaType, retryAfterHeader, type EmulatorResponse, type IncomingCall, type RecordedRequest } from './http';
+import { graphFaultResponse, handleGraphRequest, isGraphPath, type GraphContext } from './graph';
+import {
+	decodeSegment,
+	mediaType,
+	positiveInteger,
+	redactAuthorization,
+	redactSecrets,
+	retryAfterHeader,
+	splitTarget,
+	type EmulatorResponse,
+	type IncomingCall,
+	type RecordedRequest,
+} from './http';
 import { seededRandom } from './random';
 import { B2C_TENANT, EMULATOR_FILES, EmulatorState, EXTERNAL_ID_TENANT, SEEDED_CLIENT_SECRET } from './state';
+import { RequestThrottle, type ThrottleOptions, type ThrottleStats } from './throttle';
 
 export type { ClientAssertionSummary, RecordedRequest } from './http';
+export type { ThrottleOptions, ThrottleStats } from './throttle';
 export * from './state';
 
 export interface EmulatorOptions {
@@ -22,10 +35,15 @@ export interface EmulatorOptions {
 	pageSize?: number;
 	/** Lifetime of issued access tokens; default 3599. */
 	tokenLifetimeSeconds?: number;
+	/** A Graph request budget per app + tenant from the start; see Emulator.setThrottle(). */
+	throttle?: ThrottleOptions;
 }
 
 interface FaultMatch {
-	/** 'token' is the token endpoint POST only; 'graph' is /v1.0/..., /beta/... and /$batch. */
+	/**
+	 * 'token' is the token endpoint POST only; 'graph' is /v1.0/..., /beta/... and /$batch, and the steps
+	 * inside a $batch (their path is /{version}/ + the step's url), which only 'status' faults apply to.
+	 */
 	target: 'graph' | 'token';
 	method?: string;
 	/** Matched against the raw path and against its percent-decoded form. */
@@ -85,13 +103,14 @@ export interface Emulator {
 	defaults: EmulatorDefaults;
 	/** The mutable directory; reset() restores it in place. */
 	state: EmulatorState;
-	/** Every request, Entra and Graph, in order of arrival. */
+	/** Every request, Entra and Graph, in order of arrival; the steps of a $batch follow the batch, with batchId. */
 	requests: RecordedRequest[];
+	/** Graph requests, the steps of $batch requests included. */
 	graphRequests(): RecordedRequest[];
 	/** POSTs to the token endpoint, optionally only those of one client_id. */
 	tokenRequests(clientId?: string): RecordedRequest[];
 	clearRequests(): void;
-	/** Seeded directory back, requests and faults cleared. Issued tokens stay valid. */
+	/** Seeded directory back, requests and faults cleared, throttling off. Issued tokens stay valid. */
 	reset(): void;
 	/** Queues a fault; each request takes the first queued fault it matches. */
 	injectFault(fault: Fault): void;
@@ -100,6 +119,14 @@ export interface Emulator {
 	setFaultProfile(profile: FaultProfile | undefined): void;
 	/** How many faults of each kind the profile injected since it was set. */
 	readonly injectedFaults: Record<string, number>;
+	/**
+	 * A budget of authenticated Graph requests per app registration + tenant (the token's appid + tid) per
+	 * window; requests beyond it get 429 TooManyRequests with Retry-After. Token requests and the $batch POST
+	 * itself are not counted; each step of a batch is. undefined turns throttling off.
+	 */
+	setThrottle(throttle: ThrottleOptions | undefined): void;
+	/** Graph requests admitted and refused by the throttle since the last setThrottle() or reset(). */
+	throttleStats(): ThrottleStats;
 	/** Every access token issued so far stops working: Graph answers 401. */
 	revokeAllTokens(): void;
 	close(): Promise<void>;
@@ -115,15 +142,13 @@ export const EMULATOR_DEFAULTS: EmulatorDefaults = {
 	b2cClientId: B2C_TENANT.secretClientId,
 };
 
-const REDACTED = '[redacted]';
-/** Values never kept in recorded bodies: token request credentials and API connector secrets. */
-const SECRET_FIELDS = new Set(['client_secret', 'client_assertion', 'password', 'pkcs12Value']);
-
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
 	const limits: Limits = {
 		pageSize: positiveInteger('pageSize', options.pageSize ?? 100),
 		tokenLifetimeSeconds: positiveInteger('tokenLifetimeSeconds', options.tokenLifetimeSeconds ?? 3599),
 	};
+	const throttle = new RequestThrottle();
+	throttle.configure(options.throttle);
 	const server = https.createServer({
 		key: readFileSync(EMULATOR_FILES.serverKey),
 		cert: readFileSync(EMULATOR_FILES.serverCertificate),
@@ -135,7 +160,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	});
 	const { port } = server.address() as AddressInfo;
 	const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
-	return new LocalEmulator(server, url, limits);
+	return new LocalEmulator(server, url, limits, throttle);
 }
 
 type Limits = Required<Pick<EmulatorOptions, 'pageSize' | 'tokenLifetimeSeconds'>>;
@@ -152,7 +177,7 @@ class LocalEmulator implements Emulator {
 	readonly state = new EmulatorState();
 	readonly requests: RecordedRequest[] = [];
 	private readonly tokens: AccessTokenIssuer;
-	private readonly pageSize: number;
+	private readonly graph: GraphContext;
 	private readonly faults: QueuedFault[] = [];
 	private profile?: { profile: FaultProfile; random: () => number };
 	injectedFaults: Record<string, number> = {};
@@ -164,11 +189,19 @@ class LocalEmulator implements Emulator {
 		private readonly server: https.Server,
 		readonly url: string,
 		limits: Limits,
+		private readonly throttle: RequestThrottle,
 	) {
 		this.authorityHost = url;
 		this.graphBaseUrl = url;
 		this.tokens = new AccessTokenIssuer(limits.tokenLifetimeSeconds);
-		this.pageSize = limits.pageSize;
+		this.graph = {
+			state: this.state,
+			tokens: this.tokens,
+			pageSize: limits.pageSize,
+			emulatorUrl: url,
+			throttle,
+			runBatchStep: (step) => this.runBatchStep(step),
+		};
 		server.on('connection', (socket: Socket) => {
 			this.sockets.add(socket);
 			socket.once('close', () => this.sockets.delete(socket));
@@ -199,6 +232,15 @@ class LocalEmulator implements Emulator {
 		this.clearRequests();
 		this.clearFaults();
 		this.setFaultProfile(undefined);
+		this.setThrottle(undefined);
+	}
+
+	setThrottle(throttle: ThrottleOptions | undefined): void {
+		this.throttle.configure(throttle);
+	}
+
+	throttleStats(): ThrottleStats {
+		return this.throttle.stats();
 	}
 
 	injectFault(fault: Fault): void {
@@ -274,11 +316,23 @@ class LocalEmulator implements Emulator {
 	}
 
 	private answer(call: IncomingCall): EmulatorResponse {
-		if (isGraphPath(call.rawPath)) {
-			return handleGraphRequest(call, { state: this.state, tokens: this.tokens, pageSize: this.pageSize, emulatorUrl: this.url });
-		}
+		if (isGraphPath(call.rawPath)) return handleGraphRequest(call, this.graph);
 		const entra = handleEntraRequest(call, { state: this.state, tokens: this.tokens, emulatorUrl: this.url });
 		return entra ?? { status: 404, headers: { 'Content-Type': 'application/json' }, body: { error: 'not_found', path: call.rawPath } };
+	}
+
+	/**
+	 * A step of a $batch: recorded, then answered by the first queued 'status' fault it matches, or by the
+	 * router. Other fault kinds act on a connection, which is the batch's, so they do not apply to a step;
+	 * nor does the fault profile, which draws once per HTTP request.
+	 */
+	private runBatchStep(step: IncomingCall): EmulatorResponse {
+		this.requests.push(step.record);
+		const fault = this.takeFault(step, (queued) => queued.kind === 'status');
+		const response = fault?.kind === 'status' ? this.faultResponse(step, fault) : handleGraphRequest(step, this.graph);
+		step.record.status = response.status;
+		step.record.answeredAt = Date.now();
+		return response;
 	}
 
 	private faultResponse(call: IncomingCall, fault: Extract<Fault, { kind: 'status' }>): EmulatorResponse {
@@ -310,12 +364,13 @@ class LocalEmulator implements Emulator {
 		return undefined;
 	}
 
-	private takeFault(call: IncomingCall): Fault | undefined {
+	private takeFault(call: IncomingCall, applies: (fault: Fault) => boolean = () => true): Fault | undefined {
 		const target = isTokenEndpoint(call.method, call.rawPath) ? 'token' : isGraphPath(call.rawPath) ? 'graph' : undefined;
 		const decodedPath = decodeSegment(call.rawPath) ?? call.rawPath;
 		const index = this.faults.findIndex(
 			({ fault }) =>
 				fault.target === target &&
+				applies(fault) &&
 				(fault.method === undefined || fault.method.toUpperCase() === call.method) &&
 				(fault.pathIncludes === undefined || call.rawPath.includes(fault.pathIncludes) || decodedPath.includes(fault.pathIncludes)),
 		);
@@ -343,24 +398,14 @@ class LocalEmulator implements Emulator {
 	}
 }
 
-function positiveInteger(option: string, value: number): number {
-	if (!Number.isInteger(value) || value < 1) throw new Error(`Emulator: ${option} must be a positive integer, got ${value}`);
-	return value;
-}
-
 function recordRequest(request: IncomingMessage): RecordedRequest {
-	const target = request.url ?? '/';
-	const queryStart = target.indexOf('?');
-	const rawQuery = queryStart < 0 ? '' : target.slice(queryStart + 1);
-	const headers = lowerCaseHeaders(request);
-	if (headers.authorization !== undefined) headers.authorization = 'Bearer [redacted]';
+	const { path, rawQuery, query } = splitTarget(request.url ?? '/');
 	return {
 		method: (request.method ?? 'GET').toUpperCase(),
-		path: queryStart < 0 ? target : target.slice(0, queryStart),
+		path,
 		rawQuery,
-		// URLSearchParams decodes '%24top' to '$top', so both spellings of an option read the same.
-		query: Object.fromEntries(new URLSearchParams(rawQuery)),
-		headers,
+		query,
+		headers: redactAuthorization(lowerCaseHeaders(request)),
 		hasBearer: /^Bearer\s+\S/i.test(request.headers.authorization ?? ''),
 		body: undefined,
 		status: 0,
@@ -385,14 +430,6 @@ function recordedBody(bodyText: string, contentType: string | undefined): unknow
 	} catch {
 		return bodyText;
 	}
-}
-
-function redactSecrets(value: unknown): unknown {
-	if (Array.isArray(value)) return value.map(redactSecrets);
-	if (!isPlainObject(value)) return value;
-	return Object.fromEntries(
-		Object.entries(value).map(([key, field]) => [key, SECRET_FIELDS.has(key) ? REDACTED : redactSecrets(field)]),
-	);
 }
 
 function writeResponse(response: ServerResponse, answer: EmulatorResponse): void {
