@@ -155,13 +155,21 @@ export const requestOptions: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Batching',
+			name: 'batching',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to send the requests of items running at the same time in Graph JSON batches ($batch) of up to 20: fewer round trips. Unless Concurrency is set, 20 items then run at a time.',
+		},
+		{
 			displayName: 'Concurrency',
 			name: 'concurrency',
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 8,
 			description:
-				'How many items run at the same time. When Graph throttles (429), every request of the same app registration waits as long as Graph asks, so a higher value never causes more throttling.',
+				'How many items run at the same time (20 with Batching). When Graph throttles (429), every request of the same app registration waits as long as Graph asks, so a higher value never causes more throttling.',
 		},
 		{
 			displayName: 'Max Retries',

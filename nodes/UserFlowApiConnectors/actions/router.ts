@@ -8,6 +8,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import { MAX_BATCH_STEPS } from '../transport';
 import * as apiConnector from './apiConnector/ApiConnector.resource';
 import * as apiConnectorConfiguration from './apiConnectorConfiguration/ApiConnectorConfiguration.resource';
 import * as userFlow from './userFlow/UserFlow.resource';
@@ -85,7 +86,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!execute) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported for "${resource}"`);
 	}
-	const concurrency = Math.max(1, Math.floor(Number(this.getNodeParameter('requestOptions.concurrency', 0, DEFAULT_CONCURRENCY)) || 1));
+	// With batching, enough items run at once to fill Graph's batches of 20, unless Concurrency says otherwise.
+	const batching = this.getNodeParameter('requestOptions.batching', 0, false) as boolean;
+	const concurrencyOption = this.getNodeParameter('requestOptions.concurrency', 0, batching ? MAX_BATCH_STEPS : DEFAULT_CONCURRENCY);
+	const concurrency = Math.max(1, Math.floor(Number(concurrencyOption)) || 1);
 	const continueOnFail = this.continueOnFail();
 	const results: INodeExecutionData[][] = new Array(items.length);
 	// Set by the workers; an object, so TypeScript does not narrow it away across the awaits.

@@ -1,0 +1,72 @@
+// Request Options > Batching: the requests of items running together go to Graph's $batch, 20 at most a
+// batch, and each step is handled like a direct request (a 429 inside a 200 waits and is sent again).
+import { SEEDED_CONNECTORS } from './emulator/state';
+import { startEmulator, type Emulator } from './emulator';
+import { secretCredential } from './support/credentials';
+import { runNode } from './support/runWorkflow';
+
+let emulator: Emulator;
+const flows = Array.from({ length: 30 }, (_, i) => `B2X_1_Batch${i}`);
+
+beforeAll(async () => {
+	emulator = await startEmulator();
+});
+afterAll(async () => await emulator.close());
+beforeEach(() => {
+	emulator.reset();
+	for (const id of flows) emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id, kind: 'b2x' });
+});
+
+const tenant = () => emulator.state.requireTenant(emulator.defaults.tenantId);
+const setStep = (requestOptions: { batching?: boolean; concurrency?: number }, checkCurrentStep = false) => ({
+	resource: 'apiConnectorConfiguration',
+	operation: 'setStep',
+	flowKind: 'b2x',
+	userFlow: { __rl: true, mode: 'id', value: '={{ $json.flow }}' },
+	step: 'postAttributeCollection',
+	apiConnector: { __rl: true, mode: 'id', value: '={{ $json.connector }}' },
+	options: { checkCurrentStep },
+	requestOptions,
+});
+const items = flows.map((flow, i) => ({ flow, connector: SEEDED_CONNECTORS[i % 2].id }));
+const batches = () => emulator.graphRequests().filter((r) => r.path.endsWith('/$batch'));
+const steps = () => emulator.graphRequests().filter((r) => r.batchId !== undefined);
+
+it('30 items: two batches (20 + 10), each step the documented PUT, outputs in order and paired', async () => {
+	const { output, error } = await runNode({ parameters: setStep({ batching: true }), items, credentials: secretCredential(emulator) });
+	expect(error).toBeUndefined();
+	expect(batches().map((b) => [b.method, b.path, (b.body as { requests: unknown[] }).requests.length])).toEqual([
+		['POST', '/v1.0/$batch', 20],
+		['POST', '/v1.0/$batch', 10],
+	]);
+	expect(steps()[0]).toMatchObject({
+		method: 'PUT',
+		path: `/v1.0/identity/b2xUserFlows/${flows[0]}/apiConnectorConfiguration/postAttributeCollection/$ref`,
+		body: { '@odata.id': `${emulator.graphBaseUrl}/v1.0/identity/apiConnectors/${SEEDED_CONNECTORS[0].id}` },
+	});
+	expect(output.map((item) => [item.json.userFlowId, item.pairedItem])).toEqual(flows.map((flow, i) => [flow, { item: i }]));
+	for (const [i, flow] of flows.entries()) expect(tenant().userFlow('b2x', flow)?.apiConnectors.postAttributeCollection).toBe(SEEDED_CONNECTORS[i % 2].id);
+});
+
+it('steps throttled inside a 200 batch wait for their Retry-After and are sent again; nothing fails', async () => {
+	emulator.setThrottle({ requests: 12, windowMs: 1000 });
+	const started = Date.now();
+	const { output, error } = await runNode({ parameters: setStep({ batching: true }), items: items.slice(0, 20), credentials: secretCredential(emulator) });
+	expect(error).toBeUndefined();
+	expect(output.every((item) => item.json.changed === true)).toBe(true);
+	expect(emulator.throttleStats()).toEqual({ allowed: 20, throttled: 8 });
+	expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+	expect(steps().filter((s) => s.status === 429)).toHaveLength(8);
+});
+
+it('Set Step with checking first: GET and PUT of each item go in batches; a missing flow is that item only', async () => {
+	const { output } = await runNode({
+		parameters: setStep({ batching: true }, true),
+		items: [...items.slice(0, 4), { flow: 'B2X_1_Missing', connector: SEEDED_CONNECTORS[0].id }],
+		credentials: secretCredential(emulator),
+		continueOnFail: true,
+	});
+	expect(output.map((item) => item.json.error ? `error ${String(item.json.httpCode)}` : item.json.changed)).toEqual([true, true, true, true, 'error 404']);
+	expect(batches()).toHaveLength(2);
+	expect(steps().map((s) => s.method)).toEqual(['GET', 'GET', 'GET', 'GET', 'GET', 'PUT', 'PUT', 'PUT', 'PUT']);
+});
