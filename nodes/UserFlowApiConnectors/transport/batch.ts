@@ -1,0 +1,99 @@
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
+
+import type { EntraEndpoints } from '../../../credentials/entra/settings';
+import { CREDENTIAL_TYPE } from './credentialType';
+
+export interface RawResponse {
+	statusCode: number;
+	headers: unknown;
+	body: unknown;
+}
+
+/** Steps in one Graph JSON batch, Graph's maximum. */
+export const MAX_BATCH_STEPS = 20;
+
+/**
+ * Collects the requests that the node's items send at about the same time and posts them to Graph's
+ * JSON batching endpoint, up to 20 a batch. Each request keeps its own status, headers and body, so the
+ * retry loop of graphRequest treats a step exactly like a direct request (a 429 inside a 200 included).
+ */
+class GraphBatcher {
+	private queue: Array<{ options: IHttpRequestOptions; resolve: (raw: RawResponse) => void; reject: (error: unknown) => void }> = [];
+
+	private scheduled = false;
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly endpoints: EntraEndpoints,
+	) {}
+
+	async send(options: IHttpRequestOptions): Promise<RawResponse> {
+		return await new Promise((resolve, reject) => {
+			this.queue.push({ options, resolve, reject });
+			if (this.queue.length >= MAX_BATCH_STEPS) this.flush();
+			else if (!this.scheduled) {
+				this.scheduled = true;
+				// Whatever the other items queue in this turn of the event loop goes into the same batch.
+				setImmediate(() => {
+					this.scheduled = false;
+					this.flush();
+				});
+			}
+		});
+	}
+
+	private flush(): void {
+		while (this.queue.length) void this.post(this.queue.splice(0, MAX_BATCH_STEPS));
+	}
+
+	private async post(steps: GraphBatcher['queue']): Promise<void> {
+		const requests = steps.map(({ options }, index) => {
+			const body = typeof options.body === 'string' ? (JSON.parse(options.body) as IDataObject) : options.body;
+			return {
+				id: String(index + 1),
+				method: options.method,
+				url: options.url.slice(this.endpoints.graphBaseUrl.length),
+				headers: options.headers,
+				...(body === undefined ? {} : { body }),
+			};
+		});
+		try {
+			const raw = (await this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPE, {
+				method: 'POST',
+				url: `${this.endpoints.graphBaseUrl}/$batch`,
+				headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+				body: { requests },
+				json: true,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				// graphRequest gives every request its timeout; the batch waits as long as its slowest-allowed step.
+				timeout: Math.max(...steps.map(({ options }) => options.timeout ?? 0)),
+			})) as RawResponse;
+			const answers = new Map(
+				((raw.body as { responses?: Array<{ id: string; status: number; headers?: IDataObject; body?: unknown }> })?.responses ?? []).map(
+					(answer) => [answer.id, answer],
+				),
+			);
+			steps.forEach(({ resolve }, index) => {
+				const answer = answers.get(String(index + 1));
+				// A batch Graph refused as a whole (429, 401, 503 ...) is that answer for every step.
+				resolve(raw.statusCode === 200 && answer ? { statusCode: answer.status, headers: answer.headers ?? {}, body: answer.body } : raw);
+			});
+		} catch (error) {
+			for (const { reject } of steps) reject(error);
+		}
+	}
+}
+
+const batchers = new WeakMap<object, GraphBatcher>();
+
+/** One attempt: in a JSON batch when the node's Request Options > Batching is on, else on its own. */
+export async function sendAttempt(context: IExecuteFunctions | ILoadOptionsFunctions, endpoints: EntraEndpoints, options: IHttpRequestOptions): Promise<RawResponse> {
+	if ('getInputData' in context && context.getNodeParameter('requestOptions.batching', 0, false)) {
+		let batcher = batchers.get(context);
+		if (!batcher) batchers.set(context, (batcher = new GraphBatcher(context, endpoints)));
+		return await batcher.send(options);
+	}
+	return (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, options)) as RawResponse;
+}
+

@@ -1,0 +1,2 @@
+/** The credential type every Graph request of this node authenticates with. */
+export const CREDENTIAL_TYPE = 'microsoftEntraUserFlowsApi';
