@@ -641,3 +641,28 @@ describe('JSON batching', () => {
 		await expect(send('GET', '/v1.0/identity/apiConnectors', { token: accessToken })).rejects.toThrow(/socket hang up|ECONNRESET/);
 	});
 });
+
+describe('latency', () => {
+	it('adds the set delay to every Graph round trip, not to token requests', async () => {
+		const slow = await startEmulator({ latencyMs: 120 });
+		try {
+			const credential = new ClientSecretCredential(slow.defaults.tenantId, slow.defaults.clientId, slow.defaults.clientSecret, {
+				authorityHost: slow.authorityHost,
+				disableInstanceDiscovery: true,
+			});
+			const tokenStarted = Date.now();
+			const { token } = await credential.getToken('https://graph.microsoft.com/.default');
+			expect(Date.now() - tokenStarted).toBeLessThan(120 * 2);
+			const started = Date.now();
+			const response = await fetch(`${slow.graphBaseUrl}/v1.0/identity/apiConnectors`, { headers: { Authorization: `Bearer ${token}` } });
+			expect(response.status).toBe(200);
+			expect(Date.now() - started).toBeGreaterThanOrEqual(115);
+			slow.setLatency(0);
+			const quick = Date.now();
+			await fetch(`${slow.graphBaseUrl}/v1.0/identity/apiConnectors`, { headers: { Authorization: `Bearer ${token}` } });
+			expect(Date.now() - quick).toBeLessThan(100);
+		} finally {
+			await slow.close();
+		}
+	});
+});

@@ -37,6 +37,8 @@ export interface EmulatorOptions {
 	tokenLifetimeSeconds?: number;
 	/** A Graph request budget per app + tenant from the start; see Emulator.setThrottle(). */
 	throttle?: ThrottleOptions;
+	/** Added to every Graph round trip (a $batch POST is one); see Emulator.setLatency(). */
+	latencyMs?: number;
 }
 
 interface FaultMatch {
@@ -127,6 +129,8 @@ export interface Emulator {
 	setThrottle(throttle: ThrottleOptions | undefined): void;
 	/** Graph requests admitted and refused by the throttle since the last setThrottle() or reset(). */
 	throttleStats(): ThrottleStats;
+	/** Delay added to every Graph round trip before it is answered, like a distant Graph; 0 turns it off. */
+	setLatency(latencyMs: number): void;
 	/** Every access token issued so far stops working: Graph answers 401. */
 	revokeAllTokens(): void;
 	close(): Promise<void>;
@@ -160,7 +164,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	});
 	const { port } = server.address() as AddressInfo;
 	const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
-	return new LocalEmulator(server, url, limits, throttle);
+	const emulator = new LocalEmulator(server, url, limits, throttle);
+	emulator.setLatency(options.latencyMs ?? 0);
+	return emulator;
 }
 
 type Limits = Required<Pick<EmulatorOptions, 'pageSize' | 'tokenLifetimeSeconds'>>;
@@ -233,6 +239,14 @@ class LocalEmulator implements Emulator {
 		this.clearFaults();
 		this.setFaultProfile(undefined);
 		this.setThrottle(undefined);
+		this.setLatency(0);
+	}
+
+	private latencyMs = 0;
+
+	setLatency(latencyMs: number): void {
+		if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`Emulator: latency must be 0 or more ms, got ${latencyMs}`);
+		this.latencyMs = latencyMs;
 	}
 
 	setThrottle(throttle: ThrottleOptions | undefined): void {
@@ -295,6 +309,7 @@ class LocalEmulator implements Emulator {
 			return;
 		}
 		if (fault?.kind === 'delay' && !(await this.waitUnlessClosed(fault.delayMs))) return;
+		if (this.latencyMs > 0 && isGraphPath(call.rawPath) && !(await this.waitUnlessClosed(this.latencyMs))) return;
 		writeResponse(response, this.answer(call));
 	}
 
