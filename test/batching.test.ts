@@ -4,8 +4,10 @@ import { SEEDED_CONNECTORS } from './emulator/state';
 import { startEmulator, type Emulator } from './emulator';
 import { secretCredential } from './support/credentials';
 import { runNode } from './support/runWorkflow';
+import { seedFlowItems, setStepFromItems } from './support/setStep';
 
 let emulator: Emulator;
+let items: Array<{ flow: string; connector: string }>;
 const flows = Array.from({ length: 30 }, (_, i) => `B2X_1_Batch${i}`);
 
 beforeAll(async () => {
@@ -14,26 +16,16 @@ beforeAll(async () => {
 afterAll(async () => await emulator.close());
 beforeEach(() => {
 	emulator.reset();
-	for (const id of flows) emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id, kind: 'b2x' });
+	items = seedFlowItems(emulator, flows);
 });
 
 const tenant = () => emulator.state.requireTenant(emulator.defaults.tenantId);
-const setStep = (requestOptions: { batching?: boolean; concurrency?: number }, checkCurrentStep = false) => ({
-	resource: 'apiConnectorConfiguration',
-	operation: 'setStep',
-	flowKind: 'b2x',
-	userFlow: { __rl: true, mode: 'id', value: '={{ $json.flow }}' },
-	step: 'postAttributeCollection',
-	apiConnector: { __rl: true, mode: 'id', value: '={{ $json.connector }}' },
-	options: { checkCurrentStep },
-	requestOptions,
-});
-const items = flows.map((flow, i) => ({ flow, connector: SEEDED_CONNECTORS[i % 2].id }));
 const batches = () => emulator.graphRequests().filter((r) => r.path.endsWith('/$batch'));
 const steps = () => emulator.graphRequests().filter((r) => r.batchId !== undefined);
+const credentials = () => secretCredential(emulator);
 
 it('30 items: two batches (20 + 10), each step the documented PUT, outputs in order and paired', async () => {
-	const { output, error } = await runNode({ parameters: setStep({ batching: true }), items, credentials: secretCredential(emulator) });
+	const { output, error } = await runNode({ parameters: setStepFromItems({ requestOptions: { batching: true } }), items, credentials: credentials() });
 	expect(error).toBeUndefined();
 	expect(batches().map((b) => [b.method, b.path, (b.body as { requests: unknown[] }).requests.length])).toEqual([
 		['POST', '/v1.0/$batch', 20],
@@ -51,7 +43,7 @@ it('30 items: two batches (20 + 10), each step the documented PUT, outputs in or
 it('steps throttled inside a 200 batch wait for their Retry-After and are sent again; nothing fails', async () => {
 	emulator.setThrottle({ requests: 12, windowMs: 1000 });
 	const started = Date.now();
-	const { output, error } = await runNode({ parameters: setStep({ batching: true }), items: items.slice(0, 20), credentials: secretCredential(emulator) });
+	const { output, error } = await runNode({ parameters: setStepFromItems({ requestOptions: { batching: true } }), items: items.slice(0, 20), credentials: credentials() });
 	expect(error).toBeUndefined();
 	expect(output.every((item) => item.json.changed === true)).toBe(true);
 	expect(emulator.throttleStats()).toEqual({ allowed: 20, throttled: 8 });
@@ -61,9 +53,9 @@ it('steps throttled inside a 200 batch wait for their Retry-After and are sent a
 
 it('Set Step with checking first: GET and PUT of each item go in batches; a missing flow is that item only', async () => {
 	const { output } = await runNode({
-		parameters: setStep({ batching: true }, true),
+		parameters: setStepFromItems({ requestOptions: { batching: true }, checkCurrentStep: true }),
 		items: [...items.slice(0, 4), { flow: 'B2X_1_Missing', connector: SEEDED_CONNECTORS[0].id }],
-		credentials: secretCredential(emulator),
+		credentials: credentials(),
 		continueOnFail: true,
 	});
 	expect(output.map((item) => item.json.error ? `error ${String(item.json.httpCode)}` : item.json.changed)).toEqual([true, true, true, true, 'error 404']);

@@ -4,8 +4,10 @@ import { SEEDED_CONNECTORS } from './emulator/state';
 import { startEmulator, type Emulator } from './emulator';
 import { secretCredential } from './support/credentials';
 import { runNode } from './support/runWorkflow';
+import { seedFlowItems, setStepFromItems } from './support/setStep';
 
 let emulator: Emulator;
+let items: Array<{ flow: string; connector: string }>;
 const flows = Array.from({ length: 12 }, (_, i) => `B2X_1_Flow${i}`);
 
 beforeAll(async () => {
@@ -14,26 +16,15 @@ beforeAll(async () => {
 afterAll(async () => await emulator.close());
 beforeEach(() => {
 	emulator.reset();
-	for (const id of flows) emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id, kind: 'b2x' });
+	items = seedFlowItems(emulator, flows);
 });
 
-const setStep = (concurrency: number, checkCurrentStep = false) => ({
-	resource: 'apiConnectorConfiguration',
-	operation: 'setStep',
-	flowKind: 'b2x',
-	userFlow: { __rl: true, mode: 'id', value: '={{ $json.flow }}' },
-	step: 'postAttributeCollection',
-	apiConnector: { __rl: true, mode: 'id', value: SEEDED_CONNECTORS[0].id },
-	options: { checkCurrentStep },
-	requestOptions: { concurrency },
-});
-const items = flows.map((flow) => ({ flow }));
 const credentials = () => secretCredential(emulator);
 
 it('runs up to Concurrency items at once and keeps input order and pairing', async () => {
 	emulator.injectFault({ target: 'graph', kind: 'delay', delayMs: 200, times: 12 });
 	const started = Date.now();
-	const { output, error } = await runNode({ parameters: setStep(4), items, credentials: credentials() });
+	const { output, error } = await runNode({ parameters: setStepFromItems({ requestOptions: { concurrency: 4 } }), items, credentials: credentials() });
 	const elapsed = Date.now() - started;
 	expect(error).toBeUndefined();
 	expect(output.map((item) => [item.json.userFlowId, item.pairedItem])).toEqual(flows.map((flow, i) => [flow, { item: i }]));
@@ -48,13 +39,13 @@ it('runs up to Concurrency items at once and keeps input order and pairing', asy
 it('Concurrency 1 runs the items one after another', async () => {
 	emulator.injectFault({ target: 'graph', kind: 'delay', delayMs: 100, times: 4 });
 	const started = Date.now();
-	await runNode({ parameters: setStep(1), items: items.slice(0, 4), credentials: credentials() });
+	await runNode({ parameters: setStepFromItems({ requestOptions: { concurrency: 1 } }), items: items.slice(0, 4), credentials: credentials() });
 	expect(Date.now() - started).toBeGreaterThanOrEqual(390);
 });
 
 it("a 429's Retry-After holds every request of the app until it expires", async () => {
 	emulator.injectFault({ target: 'graph', kind: 'status', status: 429, retryAfterSeconds: 1 });
-	const { output, error } = await runNode({ parameters: setStep(4, true), items, credentials: credentials() });
+	const { output, error } = await runNode({ parameters: setStepFromItems({ requestOptions: { concurrency: 4 }, checkCurrentStep: true }), items, credentials: credentials() });
 	expect(error).toBeUndefined();
 	expect(output).toHaveLength(12);
 	const requests = emulator.graphRequests();
@@ -66,8 +57,8 @@ it("a 429's Retry-After holds every request of the app until it expires", async 
 });
 
 it('without continue-on-fail the first failing item fails the node and no new item starts', async () => {
-	const bad = [...items.slice(0, 3), { flow: 'missing1' }, ...items.slice(3, 5), { flow: 'missing2' }, ...items.slice(5)];
-	const { error } = await runNode({ parameters: setStep(2), items: bad, credentials: credentials() });
+	const bad = [...items.slice(0, 3), { flow: 'missing1', connector: SEEDED_CONNECTORS[0].id }, ...items.slice(3, 5), { flow: 'missing2', connector: SEEDED_CONNECTORS[0].id }, ...items.slice(5)];
+	const { error } = await runNode({ parameters: setStepFromItems({ requestOptions: { concurrency: 2 } }), items: bad, credentials: credentials() });
 	expect(error?.message).toMatch(/B2X_1_missing1/);
 	// Items after the failure that had not started were not run.
 	expect(emulator.graphRequests().length).toBeLessThan(bad.length);
