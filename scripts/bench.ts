@@ -11,8 +11,20 @@ import { parseArgs } from 'node:util';
 import { startEmulator, type Emulator } from '../test/emulator';
 import { SEEDED_CONNECTORS } from '../test/emulator/state';
 import { runTrustingEmulator } from '../test/emulator/trust';
-import { secretCredential } from '../test/support/credentials';
-import { credentialFile, ensureN8n, ensureNode24, freePort, installPackage, n8nBin, n8nEnvironment, repository, run } from './realN8n';
+import { seedFlowItems } from '../test/support/setStep';
+import {
+	credentialFile,
+	ensureN8n,
+	ensureNode24,
+	freePort,
+	installPackage,
+	n8nBin,
+	n8nEnvironment,
+	packPackage,
+	parseExecution,
+	repository,
+	run,
+} from './realN8n';
 
 const FLOWS = 50;
 const flowName = (i: number) => `B2X_1_Bench${i % FLOWS}`;
@@ -169,10 +181,8 @@ async function executeInN8n(emulator: Emulator, env: NodeJS.ProcessEnv, work: st
 	child.stdout.on('data', (chunk: Buffer) => (output += chunk));
 	child.stderr.on('data', (chunk: Buffer) => (output += chunk));
 	await new Promise((done) => child.on('close', done));
-	const lines = output.split('\n');
-	const result = JSON.parse(lines.slice(lines.indexOf('{'), lines.lastIndexOf('}') + 1).join('\n'));
-	const task = result.data.resultData.runData.Target?.[0];
-	const out: Array<{ json: { error?: unknown } }> = task?.data?.main?.[0] ?? [];
+	const task = parseExecution(output).data.resultData.runData.Target?.[0];
+	const out = task?.data?.main?.[0] ?? [];
 	const requests = emulator.requests.slice(before.requests);
 	const graph = requests.filter((r) => /^\/(v1\.0|beta)\//.test(r.path) && r.batchId === undefined);
 	const rss = readFileSync(rssFile, 'utf8')
@@ -203,17 +213,11 @@ async function main() {
 	const work = mkdtempSync(join(tmpdir(), 'n8n-entra-bench-'));
 	const emulator = await startEmulator();
 	try {
-		await run('npm', ['pack', '--pack-destination', work], { cwd: repository });
-		const tarball = join(work, (await run('ls', [work])).split('\n').find((f) => f.endsWith('.tgz'))!);
-		await installPackage(tarball, join(work, 'user'));
+		await installPackage(await packPackage(work), join(work, 'user'));
 		const env = n8nEnvironment(join(work, 'user'), node24Bin, await freePort());
 		const token = await clientCredentialsToken(emulator);
-		const credentials = [
-			{ id: 'entraEmulator01', name: 'Microsoft Entra (local emulator)', type: 'microsoftEntraUserFlowsApi', data: secretCredential(emulator) },
-			{ id: 'benchBearer01', name: 'Graph bearer token', type: 'httpHeaderAuth', data: { name: 'Authorization', value: `Bearer ${token}` } },
-		];
-		writeFileSync(credentialFile(emulator, work).path, JSON.stringify(credentials));
-		await run(n8nBin, ['import:credentials', `--input=${join(work, 'credentials.json')}`], { env });
+		const bearer = { id: 'benchBearer01', name: 'Graph bearer token', type: 'httpHeaderAuth', data: { name: 'Authorization', value: `Bearer ${token}` } };
+		await run(n8nBin, ['import:credentials', `--input=${credentialFile(emulator, work, [bearer]).path}`], { env });
 
 		const scenarios = [
 			{
@@ -242,20 +246,22 @@ async function main() {
 		console.log(`N = ${items} items, median of ${runs} runs, n8n 2.41.1 on Node 24, emulator on 127.0.0.1\n`);
 		console.log('scenario              way                                   time ms   ok  failed  trips  429s  tokens  RSS MB');
 		for (const scenario of scenarios) {
+			// Every run starts from the same tenant: the benchmark's flows, the scenario's latency and throttle.
+			const prepare = () => {
+				emulator.reset();
+				seedFlowItems(emulator, Array.from({ length: FLOWS }, (_, f) => flowName(f)));
+				scenario.setUp();
+			};
 			const floor: number[] = [];
 			for (let i = 0; i < runs; i++) {
-				emulator.reset();
-				for (let f = 0; f < FLOWS; f++) emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: flowName(f), kind: 'b2x' });
-				scenario.setUp();
+				prepare();
 				floor.push((await bareScript(emulator, token, items, 8)).ms);
 			}
 			const rows: Array<[string, Measure]> = [];
 			for (const way of scenario.ways) {
 				const measures: Measure[] = [];
 				for (let i = 0; i < runs; i++) {
-					emulator.reset();
-					for (let f = 0; f < FLOWS; f++) emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: flowName(f), kind: 'b2x' });
-					scenario.setUp();
+					prepare();
 					measures.push(await executeInN8n(emulator, env, work, way, items));
 				}
 				const m = measures.sort((x, y) => x.ms - y.ms)[Math.floor(measures.length / 2)];

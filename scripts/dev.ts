@@ -13,6 +13,7 @@ import {
 	installPackage,
 	n8nBin,
 	n8nEnvironment,
+	packPackage,
 	repository,
 	run,
 	setUpOwner,
@@ -29,8 +30,7 @@ async function main() {
 	const work = join(repository, '.cache', 'dev');
 	rmSync(work, { recursive: true, force: true });
 	mkdirSync(work, { recursive: true });
-	await run('npm', ['pack', '--pack-destination', work], { cwd: repository });
-	const tarball = join(work, readdirSync(work).find((file) => file.endsWith('.tgz'))!);
+	const tarball = await packPackage(work);
 	const userFolder = join(work, 'user');
 	await installPackage(tarball, userFolder);
 

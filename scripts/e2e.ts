@@ -15,6 +15,8 @@ import {
 	installPackage,
 	n8nBin,
 	n8nEnvironment,
+	packPackage,
+	parseExecution,
 	repository,
 	run,
 	setUpOwner,
@@ -36,8 +38,7 @@ function check(name: string, ok: boolean, detail = '') {
 
 
 async function packAndInspect(work: string): Promise<string> {
-	await run('npm', ['pack', '--pack-destination', work], { cwd: repository });
-	const tarball = join(work, readdirSync(work).find((file) => file.endsWith('.tgz'))!);
+	const tarball = await packPackage(work);
 	const files = (await run('tar', ['tzf', tarball])).trim().split('\n');
 	const unexpected = files.filter((file) => !/^package\/(dist\/.+|README\.md|LICENSE|package\.json)$/.test(file));
 	check('npm pack holds only dist, README, LICENSE and package.json', unexpected.length === 0, unexpected.join(', ') || `${files.length} files`);
@@ -65,15 +66,6 @@ async function scan(tarball: string, work: string): Promise<void> {
 
 
 
-
-/** `n8n execute --rawOutput` prints the run as pretty JSON between a line "{" and a line "}". */
-function parseExecution(output: string): { status: string; data: { resultData: { runData: never; error?: { message: string } } } } {
-	const lines = output.split('\n');
-	const start = lines.indexOf('{');
-	const end = lines.lastIndexOf('}');
-	if (start < 0 || end < start) throw new Error(`no execution result in the output:\n${output.slice(-3000)}`);
-	return JSON.parse(lines.slice(start, end + 1).join('\n'));
-}
 
 async function runExamples(emulator: Emulator, env: NodeJS.ProcessEnv, work: string): Promise<void> {
 	const { path } = credentialFile(emulator, work);

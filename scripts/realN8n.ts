@@ -1,9 +1,11 @@
 // A real n8n for the end-to-end run and for `npm run dev`: Node 24 and n8n from the npm registry, cached in
 // .cache/, and this package installed into an n8n user folder the way n8n installs community packages.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+
+import type { IRunData } from 'n8n-workflow';
 
 import type { Emulator } from '../test/emulator';
 import { EMULATOR_FILES } from '../test/emulator/state';
@@ -105,7 +107,12 @@ export function n8nEnvironment(userFolder: string, node24Bin: string, brokerPort
 	};
 }
 
-export function credentialFile(emulator: Emulator, work: string): { path: string; credential: Record<string, unknown> } {
+/** The emulator's Entra credential (and any others given) as a file for `n8n import:credentials`. */
+export function credentialFile(
+	emulator: Emulator,
+	work: string,
+	others: Array<Record<string, unknown>> = [],
+): { path: string; credential: Record<string, unknown> } {
 	const credential = {
 		id: 'entraEmulator01',
 		name: 'Microsoft Entra (local emulator)',
@@ -113,8 +120,28 @@ export function credentialFile(emulator: Emulator, work: string): { path: string
 		data: secretCredential(emulator),
 	};
 	const path = join(work, 'credentials.json');
-	writeFileSync(path, JSON.stringify([credential]));
+	writeFileSync(path, JSON.stringify([credential, ...others]));
 	return { path, credential };
+}
+
+/** `npm pack` of this repository into `work`; returns the tarball's path. */
+export async function packPackage(work: string): Promise<string> {
+	await run('npm', ['pack', '--pack-destination', work], { cwd: repository });
+	return join(work, readdirSync(work).find((file) => file.endsWith('.tgz'))!);
+}
+
+export interface Execution {
+	status: string;
+	data: { resultData: { runData: IRunData; error?: { message: string } } };
+}
+
+/** `n8n execute --rawOutput` prints the run as pretty JSON between a line "{" and a line "}". */
+export function parseExecution(output: string): Execution {
+	const lines = output.split('\n');
+	const start = lines.indexOf('{');
+	const end = lines.lastIndexOf('}');
+	if (start < 0 || end < start) throw new Error(`no execution result in the output:\n${output.slice(-3000)}`);
+	return JSON.parse(lines.slice(start, end + 1).join('\n')) as Execution;
 }
 
 async function waitForReady(baseUrl: string, server: ChildProcess): Promise<void> {
