@@ -153,8 +153,6 @@ describe('API Connector Configuration', () => {
 					flowKind: 'b2x',
 					step: 'postFederationSignup',
 					apiConnectorId: connector1.id,
-					previousApiConnectorId: null,
-					previousApiConnector: null,
 					changed: true,
 				},
 				pairedItem: { item: 0 },
@@ -172,6 +170,7 @@ describe('API Connector Configuration', () => {
 			userFlow: byId('testuserflow'),
 			step: 'postAttributeCollection',
 			apiConnector: byId(connector2.id),
+			options: { checkCurrentStep: true },
 		});
 		expect(graphCalls()).toEqual([
 			{
@@ -195,7 +194,7 @@ describe('API Connector Configuration', () => {
 		});
 	});
 
-	it('Set Step with checking off sends exactly one request per item', async () => {
+	it('Set Step by default sends exactly one request per item', async () => {
 		await run({
 			resource: 'apiConnectorConfiguration',
 			operation: 'setStep',
@@ -203,7 +202,6 @@ describe('API Connector Configuration', () => {
 			userFlow: byId('B2X_1_testuserflow'),
 			step: 'postAttributeCollection',
 			apiConnector: byId(connector2.id),
-			options: { checkCurrentStep: false },
 		});
 		expect(graphCalls().map((c) => c.method)).toEqual(['PUT']);
 	});
@@ -216,6 +214,7 @@ describe('API Connector Configuration', () => {
 			flowKind: 'b2x',
 			userFlow: byId('B2X_1_testuserflow'),
 			step: 'postAttributeCollection',
+			options: { checkCurrentStep: true },
 		});
 		expect(graphCalls().at(-1)).toEqual({
 			method: 'PUT',
@@ -234,6 +233,7 @@ describe('API Connector Configuration', () => {
 			flowKind: 'b2x',
 			userFlow: byId('B2X_1_testuserflow'),
 			step: 'postFederationSignup',
+			options: { checkCurrentStep: true },
 		});
 		expect(error).toBeUndefined();
 		expect(graphCalls().map((c) => c.method)).toEqual(['GET']);
@@ -361,7 +361,6 @@ describe('Azure AD B2C flows (beta only): the b2cIdentityUserFlow reference exam
 				userFlow: byId('testuserflow'),
 				step: stepName,
 				apiConnector: byId(connector1.id),
-				options: { checkCurrentStep: false },
 			},
 			{ credentials: b2cCredential(emulator) },
 		);

@@ -55,8 +55,8 @@ export function connectorReference(graphBaseUrl: string, connectorId: string): s
 }
 
 /**
- * Enables (connectorId) or disables (null) one step. By default the step is read first, so the output
- * says what it was and an unchanged step is not written again (disabling an off step succeeds).
+ * Enables (connectorId) or disables (null) one step: Graph's one PUT, or with readFirst a GET before it, so
+ * the output says what the step was and an unchanged step is not written again.
  */
 export async function changeStep(
 	context: IExecuteFunctions,

@@ -15,6 +15,6 @@ export const description = updateDisplayOptions(displayOptions, properties);
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const { kind, flowId } = await resolveFlow(this, itemIndex);
 	const stepName = requireStep(this, itemIndex, this.getNodeParameter('step', itemIndex), kind);
-	const readFirst = this.getNodeParameter('options.checkCurrentStep', itemIndex, true) as boolean;
+	const readFirst = this.getNodeParameter('options.checkCurrentStep', itemIndex, false) as boolean;
 	return await changeStep(this, itemIndex, { kind, flowId, step: stepName, connectorId: null, readFirst });
 }

@@ -11,9 +11,9 @@ export const checkFirstOption: INodeProperties = {
 			displayName: 'Check Current Step First',
 			name: 'checkCurrentStep',
 			type: 'boolean',
-			default: true,
+			default: false,
 			description:
-				'Whether to read the step before changing it, so the output reports the previous API connector and an unchanged step is not written again. Off: one request per item.',
+				'Whether to read the step before changing it, so the output reports the previous API connector and an unchanged step is not written again (two requests per item instead of one)',
 		},
 	],
 };

@@ -22,6 +22,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const { kind, flowId } = await resolveFlow(this, itemIndex);
 	const stepName = requireStep(this, itemIndex, this.getNodeParameter('step', itemIndex), kind);
 	const connectorId = await resolveConnectorId(this, itemIndex);
-	const readFirst = this.getNodeParameter('options.checkCurrentStep', itemIndex, true) as boolean;
+	const readFirst = this.getNodeParameter('options.checkCurrentStep', itemIndex, false) as boolean;
 	return await changeStep(this, itemIndex, { kind, flowId, step: stepName, connectorId, readFirst });
 }
