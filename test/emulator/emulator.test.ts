@@ -442,9 +442,10 @@ describe('throttling per app + tenant', () => {
 		return answers;
 	}
 
-	it('answers 429 with Retry-After beyond the budget, per app, until the window ends', async () => {
+	it('answers 429 with Retry-After beyond the budget, per app, until a token is back', async () => {
 		const accessToken = await token();
-		emulator.setThrottle({ requests: 5, windowMs: 1000 });
+		// A bucket of 5 that refills one token a second.
+		emulator.setThrottle({ requests: 5, windowMs: 5000 });
 
 		const answers = await sendAll(8, FLOWS, accessToken);
 
@@ -615,6 +616,7 @@ describe('JSON batching', () => {
 
 	it('counts every step against the throttle budget, but not the batch POST: steps beyond it get 429 with Retry-After', async () => {
 		const accessToken = await token();
+		// A bucket of 3 that refills one token every 20 s.
 		emulator.setThrottle({ requests: 3, windowMs: 60_000 });
 
 		const answer = await batch(['1', '2', '3', '4', '5'].map((id) => get(id, '/identity/apiConnectors')), accessToken);
@@ -623,7 +625,7 @@ describe('JSON batching', () => {
 		const responses = answer.body.responses as Array<{ status: number; headers: Record<string, string>; body: { error?: { code: string } } }>;
 		expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 429, 429]);
 		for (const throttled of responses.slice(3)) {
-			expect(throttled.headers['Retry-After']).toBe('60');
+			expect(throttled.headers['Retry-After']).toBe('20');
 			expect(throttled.body.error?.code).toBe('TooManyRequests');
 		}
 		expect(emulator.throttleStats()).toEqual({ allowed: 3, throttled: 2 });

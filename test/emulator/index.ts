@@ -122,8 +122,9 @@ export interface Emulator {
 	/** How many faults of each kind the profile injected since it was set. */
 	readonly injectedFaults: Record<string, number>;
 	/**
-	 * A budget of authenticated Graph requests per app registration + tenant (the token's appid + tid) per
-	 * window; requests beyond it get 429 TooManyRequests with Retry-After. Token requests and the $batch POST
+	 * A budget of authenticated Graph requests per app registration + tenant (the token's appid + tid): a
+	 * token bucket of `requests` refilled over each `windowMs`; requests beyond it get 429 TooManyRequests
+	 * with Retry-After. Token requests and the $batch POST
 	 * itself are not counted; each step of a batch is. undefined turns throttling off.
 	 */
 	setThrottle(throttle: ThrottleOptions | undefined): void;

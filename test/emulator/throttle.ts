@@ -6,7 +6,7 @@ import { positiveInteger } from './http';
  * to a count of requests per window.
  */
 export interface ThrottleOptions {
-	/** Requests admitted per window; the next ones get 429 until the window ends. */
+	/** Requests admitted in a burst, and refilled over each window. */
 	requests: number;
 	windowMs: number;
 }
@@ -16,56 +16,55 @@ export interface ThrottleStats {
 	throttled: number;
 }
 
-interface ThrottleWindow {
-	startedAt: number;
-	used: number;
+interface Bucket {
+	tokens: number;
+	updatedAt: number;
 }
 
 /**
- * Fixed windows, one per app + tenant, each starting at the first request after the previous one ended.
- * Assumed: Microsoft does not say whether its windows are fixed or sliding; fixed ones make Retry-After exact.
+ * A token bucket per app + tenant, as Microsoft describes its identity and access throttling ("based on a
+ * token bucket algorithm"): it holds `requests` tokens and refills them evenly over `windowMs`; each request
+ * takes one. Assumed: every request here costs one unit (Microsoft's table prices these paths at 1) and
+ * Retry-After is the wait until one token is back, in whole seconds, at least 1.
  */
 export class RequestThrottle {
 	private budget?: ThrottleOptions;
-	private readonly windows = new Map<string, ThrottleWindow>();
+	private readonly buckets = new Map<string, Bucket>();
 	private counts: ThrottleStats = { allowed: 0, throttled: 0 };
 
-	/** A new budget, or none (undefined): windows and counters start afresh either way. */
+	/** A new budget, or none (undefined): buckets and counters start afresh either way. */
 	configure(budget: ThrottleOptions | undefined): void {
 		if (budget) {
 			positiveInteger('throttle.requests', budget.requests);
 			positiveInteger('throttle.windowMs', budget.windowMs);
 		}
 		this.budget = budget && { requests: budget.requests, windowMs: budget.windowMs };
-		this.windows.clear();
+		this.buckets.clear();
 		this.counts = { allowed: 0, throttled: 0 };
 	}
 
 	/**
-	 * Counts a request of the app against its budget: undefined when admitted, else the seconds until its
-	 * window ends (whole, at least 1), for Retry-After. A refused request does not use the budget.
+	 * Counts a request of the app against its budget: undefined when admitted, else the seconds until a
+	 * token is back, for Retry-After. A refused request takes no token.
 	 */
 	admit(tenantId: string, appId: string, now = Date.now()): number | undefined {
 		if (!this.budget) return undefined;
-		const window = this.currentWindow(`${tenantId}/${appId}`.toLowerCase(), this.budget.windowMs, now);
-		if (window.used < this.budget.requests) {
-			window.used += 1;
+		const { requests, windowMs } = this.budget;
+		const key = `${tenantId}/${appId}`.toLowerCase();
+		const bucket = this.buckets.get(key) ?? { tokens: requests, updatedAt: now };
+		bucket.tokens = Math.min(requests, bucket.tokens + ((now - bucket.updatedAt) * requests) / windowMs);
+		bucket.updatedAt = now;
+		this.buckets.set(key, bucket);
+		if (bucket.tokens >= 1) {
+			bucket.tokens -= 1;
 			this.counts.allowed += 1;
 			return undefined;
 		}
 		this.counts.throttled += 1;
-		return Math.max(1, Math.ceil((window.startedAt + this.budget.windowMs - now) / 1000));
+		return Math.max(1, Math.ceil(((1 - bucket.tokens) * windowMs) / requests / 1000));
 	}
 
 	stats(): ThrottleStats {
 		return { ...this.counts };
-	}
-
-	private currentWindow(key: string, windowMs: number, now: number): ThrottleWindow {
-		const window = this.windows.get(key);
-		if (window && now < window.startedAt + windowMs) return window;
-		const next = { startedAt: now, used: 0 };
-		this.windows.set(key, next);
-		return next;
 	}
 }
