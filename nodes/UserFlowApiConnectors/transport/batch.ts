@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 
-import type { EntraEndpoints } from '../../../credentials/entra/settings';
 import { CREDENTIAL_TYPE } from './credentialType';
+import type { GraphConnection } from './index';
 
 export interface RawResponse {
 	statusCode: number;
@@ -24,7 +24,7 @@ class GraphBatcher {
 
 	constructor(
 		private readonly context: IExecuteFunctions,
-		private readonly endpoints: EntraEndpoints,
+		private readonly connection: GraphConnection,
 	) {}
 
 	async send(options: IHttpRequestOptions): Promise<RawResponse> {
@@ -52,15 +52,15 @@ class GraphBatcher {
 			return {
 				id: String(index + 1),
 				method: options.method,
-				url: options.url.slice(this.endpoints.graphBaseUrl.length),
+				url: options.url.slice(this.connection.endpoints.graphBaseUrl.length),
 				headers: options.headers,
 				...(body === undefined ? {} : { body }),
 			};
 		});
 		try {
-			const raw = (await this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPE, {
+			const batchOptions: IHttpRequestOptions = {
 				method: 'POST',
-				url: `${this.endpoints.graphBaseUrl}/$batch`,
+				url: `${this.connection.endpoints.graphBaseUrl}/$batch`,
 				headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
 				body: { requests },
 				json: true,
@@ -68,7 +68,8 @@ class GraphBatcher {
 				ignoreHttpStatusErrors: true,
 				// graphRequest gives every request its timeout; the batch waits as long as its slowest-allowed step.
 				timeout: Math.max(...steps.map(({ options }) => options.timeout ?? 0)),
-			})) as RawResponse;
+			};
+			const raw = await send(this.context, this.connection, batchOptions);
 			const answers = new Map(
 				((raw.body as { responses?: Array<{ id: string; status: number; headers?: IDataObject; body?: unknown }> })?.responses ?? []).map(
 					(answer) => [answer.id, answer],
@@ -87,13 +88,19 @@ class GraphBatcher {
 
 const batchers = new WeakMap<object, GraphBatcher>();
 
+async function send(context: IExecuteFunctions | ILoadOptionsFunctions, connection: GraphConnection, options: IHttpRequestOptions): Promise<RawResponse> {
+	return (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, options, {
+		credentialsDecrypted: connection.credentials,
+	})) as RawResponse;
+}
+
 /** One attempt: in a JSON batch when the node's Request Options > Batching is on, else on its own. */
-export async function sendAttempt(context: IExecuteFunctions | ILoadOptionsFunctions, endpoints: EntraEndpoints, options: IHttpRequestOptions): Promise<RawResponse> {
+export async function sendAttempt(context: IExecuteFunctions | ILoadOptionsFunctions, connection: GraphConnection, options: IHttpRequestOptions): Promise<RawResponse> {
 	if ('getInputData' in context && context.getNodeParameter('requestOptions.batching', 0, false)) {
 		let batcher = batchers.get(context);
-		if (!batcher) batchers.set(context, (batcher = new GraphBatcher(context, endpoints)));
+		if (!batcher) batchers.set(context, (batcher = new GraphBatcher(context, connection)));
 		return await batcher.send(options);
 	}
-	return (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, options)) as RawResponse;
+	return await send(context, connection, options);
 }
 

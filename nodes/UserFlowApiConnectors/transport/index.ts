@@ -5,6 +5,7 @@ import {
 	NodeOperationError,
 	sleep,
 	type ICredentialDataDecryptedObject,
+	type ICredentialsDecrypted,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestMethods,
@@ -31,6 +32,8 @@ type GraphContext = IExecuteFunctions | ILoadOptionsFunctions;
 export interface GraphConnection {
 	settings: EntraAppSettings;
 	endpoints: EntraEndpoints;
+	/** Handed to n8n's request helper, which would otherwise decrypt the credential again for every request. */
+	credentials: ICredentialsDecrypted;
 }
 
 export interface GraphRequest {
@@ -139,9 +142,10 @@ export async function getGraphConnection(this: GraphContext): Promise<GraphConne
 	if (!connection) {
 		connection = (async () => {
 			const data = await this.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_TYPE);
+			const { id, name } = this.getNode().credentials?.[CREDENTIAL_TYPE] ?? {};
 			try {
 				const settings = readSettings(data);
-				return { settings, endpoints: resolveEndpoints(settings) };
+				return { settings, endpoints: resolveEndpoints(settings), credentials: { id: id ?? '', name: name ?? '', type: CREDENTIAL_TYPE, data } };
 			} catch (error) {
 				throw new NodeOperationError(this.getNode(), `The Microsoft Entra credential is not valid: ${(error as Error).message}`);
 			}
@@ -317,7 +321,7 @@ export async function graphRequest(
 		let response: GraphResponse<unknown>;
 		await passThrottleGate(gate);
 		try {
-			const raw = await sendAttempt(this, endpoints, httpOptions);
+			const raw = await sendAttempt(this, connection, httpOptions);
 			response = { statusCode: raw.statusCode, headers: headerMap(raw.headers), body: raw.body };
 		} catch (error) {
 			const cause = rootCause(error);
