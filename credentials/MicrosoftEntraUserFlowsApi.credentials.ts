@@ -8,10 +8,19 @@ import type {
 } from 'n8n-workflow';
 
 import { NATIONAL_CLOUDS } from './entra/clouds';
-import { readSettings, resolveEndpoints } from './entra/settings';
+import { readSettings, resolveEndpoints, type EntraAppSettings } from './entra/settings';
 import { acquireGraphToken } from './entra/tokenProvider';
 
 /** Same rule as axios: a relative url is appended to baseURL. */
+// The node hands n8n the credential it decrypted once per run, so one object serves all of the run's requests.
+const settingsByCredential = new WeakMap<ICredentialDataDecryptedObject, EntraAppSettings>();
+
+function settingsOf(credentials: ICredentialDataDecryptedObject): EntraAppSettings {
+	let settings = settingsByCredential.get(credentials);
+	if (!settings) settingsByCredential.set(credentials, (settings = readSettings(credentials)));
+	return settings;
+}
+
 function requestUrl(options: IHttpRequestOptions): string {
 	if (!options.baseURL) return options.url;
 	return `${options.baseURL.replace(/\/+$/, '')}/${options.url.replace(/^\/+/, '')}`;
@@ -180,7 +189,7 @@ export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const settings = readSettings(credentials);
+		const settings = settingsOf(credentials);
 		const { graphOrigin, graphBaseUrl } = resolveEndpoints(settings);
 		const target = requestUrl(requestOptions);
 		if (!isForGraph(target, graphOrigin, graphBaseUrl)) {

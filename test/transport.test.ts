@@ -143,6 +143,26 @@ describe('retries', () => {
 	});
 });
 
+describe('tokens', () => {
+	it('one token serves every run of the process while it is valid', async () => {
+		for (let i = 0; i < 3; i++) expect((await run(getFlow)).error).toBeUndefined();
+		expect(emulator.tokenRequests()).toHaveLength(1);
+		expect(emulator.graphRequests().every((request) => request.hasBearer)).toBe(true);
+	});
+
+	it('a token within five minutes of expiry is not handed out: the next request gets a new one', async () => {
+		const shortLived = await startEmulator({ tokenLifetimeSeconds: 240 });
+		try {
+			shortLived.state.requireTenant(shortLived.defaults.tenantId).addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
+			const credentials = secretCredential(shortLived);
+			for (let i = 0; i < 2; i++) expect((await runNode({ parameters: getFlow as never, credentials })).error).toBeUndefined();
+			expect(shortLived.tokenRequests()).toHaveLength(2);
+		} finally {
+			await shortLived.close();
+		}
+	});
+});
+
 describe('Graph errors', () => {
 	it('403 carries Graph code, message, request ids and what to do about it', async () => {
 		emulator.state.requireTenant(emulator.defaults.tenantId).app(emulator.defaults.clientId)!.roles = [];

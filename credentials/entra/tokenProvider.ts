@@ -13,7 +13,12 @@ interface CachedCredential {
 	credential: TokenCredential;
 	/** @azure/identity does not merge parallel getToken calls: share the one in flight. */
 	inFlight?: Promise<AccessToken | null>;
+	/** The last token, handed out without asking MSAL again (its lookup costs more than the rest of a request). */
+	token?: AccessToken;
 }
+
+/** A token is used until five minutes before it expires, or until MSAL's own refresh time if it gives one. */
+const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
 const MAX_CACHED_CREDENTIALS = 64;
 // Promises, so that items starting together share the one credential object being created.
@@ -40,7 +45,15 @@ async function loadAzureIdentity(): Promise<AzureIdentity> {
 	return await azureIdentity;
 }
 
+const cacheKeys = new WeakMap<EntraAppSettings, string>();
+
 function cacheKey(settings: EntraAppSettings): string {
+	let key = cacheKeys.get(settings);
+	if (key === undefined) cacheKeys.set(settings, (key = hashRegistration(settings)));
+	return key;
+}
+
+function hashRegistration(settings: EntraAppSettings): string {
 	const endpoints = resolveEndpoints(settings);
 	return createHash('sha256')
 		.update(
@@ -208,9 +221,11 @@ async function describeFailure(error: unknown, settings: EntraAppSettings, autho
 
 /** Returns a bearer token for Microsoft Graph, from the process-wide cache when it is still valid. */
 export async function acquireGraphToken(settings: EntraAppSettings): Promise<string> {
-	const endpoints = resolveEndpoints(settings);
 	const key = cacheKey(settings);
 	const entry = await cachedCredential(settings, key);
+	const cached = entry.token;
+	if (cached && Date.now() < (cached.refreshAfterTimestamp ?? cached.expiresOnTimestamp - TOKEN_REFRESH_MARGIN_MS)) return cached.token;
+	const endpoints = resolveEndpoints(settings);
 	const timeoutMs = (settings.tokenTimeoutSeconds ?? 30) * 1000;
 	const abort = new AbortController();
 	let timer: NodeJS.Timeout | undefined;
@@ -230,6 +245,7 @@ export async function acquireGraphToken(settings: EntraAppSettings): Promise<str
 		entry.inFlight ??= entry.credential.getToken(endpoints.scope, { abortSignal: abort.signal });
 		const token = await Promise.race([entry.inFlight, timeout]);
 		if (!token?.token) throw new Error('Entra returned no access token');
+		entry.token = token;
 		return token.token;
 	} catch (error) {
 		// A failed credential object may be throttled or half-initialised: the next attempt starts afresh.
