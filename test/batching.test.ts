@@ -40,6 +40,16 @@ it('30 items: two batches (20 + 10), each step the documented PUT, outputs in or
 	for (const [i, flow] of flows.entries()) expect(tenant().userFlow('b2x', flow)?.apiConnectors.postAttributeCollection).toBe(SEEDED_CONNECTORS[i % 2].id);
 });
 
+it('a request alone in its turn goes directly, not as a batch of one', async () => {
+	const { output, error } = await runNode({ parameters: setStepFromItems({ requestOptions: { batching: true } }), items: items.slice(0, 1), credentials: credentials() });
+	expect(error).toBeUndefined();
+	expect(output).toHaveLength(1);
+	expect(batches()).toHaveLength(0);
+	expect(emulator.graphRequests().map((r) => [r.method, r.path])).toEqual([
+		['PUT', `/v1.0/identity/b2xUserFlows/${flows[0]}/apiConnectorConfiguration/postAttributeCollection/$ref`],
+	]);
+});
+
 it('steps throttled inside a 200 batch wait for their Retry-After and are sent again; nothing fails', async () => {
 	emulator.setThrottle({ requests: 12, windowMs: 1000 });
 	const started = Date.now();

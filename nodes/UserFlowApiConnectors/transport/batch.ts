@@ -43,7 +43,12 @@ class GraphBatcher {
 	}
 
 	private flush(): void {
-		while (this.queue.length) void this.post(this.queue.splice(0, MAX_BATCH_STEPS));
+		while (this.queue.length) {
+			const steps = this.queue.splice(0, MAX_BATCH_STEPS);
+			// A request alone in its turn gains nothing from a batch: it goes as it is.
+			if (steps.length === 1) send(this.context, this.connection, steps[0].options).then(steps[0].resolve, steps[0].reject);
+			else void this.post(steps);
+		}
 	}
 
 	private async post(steps: GraphBatcher['queue']): Promise<void> {
