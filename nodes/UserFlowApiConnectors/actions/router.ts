@@ -61,6 +61,8 @@ function errorJson(error: Error): IDataObject {
 
 /** Items run side by side unless Request Options > Concurrency says otherwise. */
 export const DEFAULT_CONCURRENCY = 8;
+/** With batching: three batches of 20 on their way, so that one is sent while the others wait for Graph. */
+export const BATCHING_CONCURRENCY = 3 * MAX_BATCH_STEPS;
 
 function asNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number): Error {
 	// Both constructors hand back an error of their own class unchanged.
@@ -86,9 +88,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!execute) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported for "${resource}"`);
 	}
-	// With batching, enough items run at once to fill Graph's batches of 20, unless Concurrency says otherwise.
 	const batching = this.getNodeParameter('requestOptions.batching', 0, false) as boolean;
-	const concurrencyOption = this.getNodeParameter('requestOptions.concurrency', 0, batching ? MAX_BATCH_STEPS : DEFAULT_CONCURRENCY);
+	const concurrencyOption = this.getNodeParameter('requestOptions.concurrency', 0, batching ? BATCHING_CONCURRENCY : DEFAULT_CONCURRENCY);
 	const concurrency = Math.max(1, Math.floor(Number(concurrencyOption)) || 1);
 	const continueOnFail = this.continueOnFail();
 	const results: INodeExecutionData[][] = new Array(items.length);

@@ -91,21 +91,26 @@ class GraphBatcher {
 	}
 }
 
-const batchers = new WeakMap<object, GraphBatcher>();
-
 async function send(context: IExecuteFunctions | ILoadOptionsFunctions, connection: GraphConnection, options: IHttpRequestOptions): Promise<RawResponse> {
 	return (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, options, {
 		credentialsDecrypted: connection.credentials,
 	})) as RawResponse;
 }
 
-/** One attempt: in a JSON batch when the node's Request Options > Batching is on, else on its own. */
-export async function sendAttempt(context: IExecuteFunctions | ILoadOptionsFunctions, connection: GraphConnection, options: IHttpRequestOptions): Promise<RawResponse> {
-	if ('getInputData' in context && context.getNodeParameter('requestOptions.batching', 0, false)) {
-		let batcher = batchers.get(context);
-		if (!batcher) batchers.set(context, (batcher = new GraphBatcher(context, connection)));
-		return await batcher.send(options);
+/** The node run's batcher, or null when Request Options > Batching is off (decided once per run). */
+const batchers = new WeakMap<object, GraphBatcher | null>();
+
+function batcherOf(context: IExecuteFunctions | ILoadOptionsFunctions, connection: GraphConnection): GraphBatcher | null {
+	let batcher = batchers.get(context);
+	if (batcher === undefined) {
+		const batching = 'getInputData' in context && context.getNodeParameter('requestOptions.batching', 0, false) === true;
+		batchers.set(context, (batcher = batching ? new GraphBatcher(context as IExecuteFunctions, connection) : null));
 	}
-	return await send(context, connection, options);
+	return batcher;
 }
 
+/** One attempt: in a JSON batch when the node's Request Options > Batching is on, else on its own. */
+export async function sendAttempt(context: IExecuteFunctions | ILoadOptionsFunctions, connection: GraphConnection, options: IHttpRequestOptions): Promise<RawResponse> {
+	const batcher = batcherOf(context, connection);
+	return await (batcher ? batcher.send(options) : send(context, connection, options));
+}
