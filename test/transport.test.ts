@@ -143,6 +143,21 @@ describe('retries', () => {
 	});
 });
 
+describe('per-item request options', () => {
+	it('an expression in Request Options is read for each item; the rest of the run shares one reading', async () => {
+		emulator.injectFault({ target: 'graph', kind: 'status', status: 503, times: 2 });
+		const { output } = await runNode({
+			parameters: { ...getFlow, requestOptions: { concurrency: 1, maxRetries: '={{ $json.retries }}' } } as never,
+			items: [{ retries: 0 }, { retries: 1 }],
+			credentials: secretCredential(emulator),
+			continueOnFail: true,
+		});
+		expect(output.map((item) => item.json.error === undefined)).toEqual([false, true]);
+		expect(output[0].json.description).toMatch(/Gave up after 1 attempts/);
+		expect(graphStatuses()).toEqual([503, 503, 200]);
+	});
+});
+
 describe('tokens', () => {
 	// An emulator of its own is a registration no earlier test has a token for.
 	async function tokenRequestsOver(runs: number, options: { tokenLifetimeSeconds?: number } = {}): Promise<number> {

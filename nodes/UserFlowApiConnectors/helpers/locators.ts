@@ -2,6 +2,7 @@ import { NodeOperationError, type IExecuteFunctions, type INodeParameterResource
 
 import { getGraphConnection } from '../transport';
 import { FLOW_KINDS, type FlowKind } from './flowKinds';
+import { itemParameter } from './parameters';
 import { requireConnectorId, requireExistingFlowId, requireFlowKind } from './validation';
 
 /** Reads a resource locator parameter; an expression may also give a plain string, taken as an ID. */
@@ -75,6 +76,6 @@ export async function resolveConnectorId(context: IExecuteFunctions, itemIndex: 
 /** The flow kind (checked against the credential's Graph version) and the flow's full ID. */
 export async function resolveFlow(context: IExecuteFunctions, itemIndex: number): Promise<{ kind: FlowKind; flowId: string }> {
 	const { endpoints } = await getGraphConnection.call(context);
-	const kind = requireFlowKind(context, itemIndex, context.getNodeParameter('flowKind', itemIndex), endpoints.graphVersion);
+	const kind = requireFlowKind(context, itemIndex, itemParameter(context, 'flowKind', itemIndex), endpoints.graphVersion);
 	return { kind, flowId: await resolveUserFlowId(context, itemIndex, kind) };
 }

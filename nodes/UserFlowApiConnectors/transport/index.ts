@@ -22,6 +22,7 @@ import {
 	type EntraEndpoints,
 } from '../../../credentials/entra/settings';
 import { EntraTokenError, forgetToken } from '../../../credentials/entra/tokenProvider';
+import { itemParameter } from '../helpers/parameters';
 import { sendAttempt } from './batch';
 import { CREDENTIAL_TYPE } from './credentialType';
 
@@ -273,7 +274,7 @@ export interface GraphRequestOptions {
 function retryPolicy(context: GraphContext, request: GraphRequest): RetryPolicy {
 	const policy = DEFAULT_RETRY_POLICY;
 	if (request.itemIndex === undefined || !('getInputData' in context)) return policy;
-	const options = context.getNodeParameter('requestOptions', request.itemIndex, {}) as IDataObject;
+	const options = itemParameter<IDataObject>(context, 'requestOptions', request.itemIndex, {});
 	const seconds = (name: string, fallbackMs: number) =>
 		typeof options[name] === 'number' && (options[name] as number) >= 0 ? (options[name] as number) * 1000 : fallbackMs;
 	return {

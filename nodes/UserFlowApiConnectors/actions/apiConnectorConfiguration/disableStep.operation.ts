@@ -2,6 +2,7 @@ import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type IN
 
 import { changeStep } from '../../helpers/configuration';
 import { resolveFlow } from '../../helpers/locators';
+import { itemParameter } from '../../helpers/parameters';
 import { requireStep } from '../../helpers/validation';
 import { flowKind, step, userFlowLocator } from '../common.descriptions';
 import { checkFirstOption } from './options';
@@ -14,7 +15,7 @@ export const description = updateDisplayOptions(displayOptions, properties);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const { kind, flowId } = await resolveFlow(this, itemIndex);
-	const stepName = requireStep(this, itemIndex, this.getNodeParameter('step', itemIndex), kind);
-	const readFirst = this.getNodeParameter('options.checkCurrentStep', itemIndex, false) as boolean;
+	const stepName = requireStep(this, itemIndex, itemParameter(this, 'step', itemIndex), kind);
+	const readFirst = itemParameter(this, 'options.checkCurrentStep', itemIndex, false);
 	return await changeStep(this, itemIndex, { kind, flowId, step: stepName, connectorId: null, readFirst });
 }
