@@ -116,6 +116,8 @@ interface Measure {
 	rssMb: number;
 	/** CPU of the process that ran the items (user + system). */
 	cpuMs: number;
+	/** How the execution failed, when it did. */
+	error?: string;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -241,10 +243,20 @@ class Bench {
 			.split('\n')
 			.map((line) => line.split(' ').map(Number))
 			.find(([pid]) => pid === child.pid) ?? [0, NaN, NaN];
-		const task = parseExecution(output).data.resultData.runData.Target?.[0];
+		const execution = parseExecution(output);
+		const task = execution.data.resultData.runData.Target?.[0];
 		const out = task?.data?.main?.[0] ?? [];
 		const ok = out.filter((item) => item.json.error === undefined).length;
-		return { ms: task?.executionTime ?? 0, ok, failed: items - ok, ...this.graphCounts(), rssMb: rssKb / 1024, cpuMs: cpuMicros / 1000 };
+		const error = execution.data.resultData.error;
+		return {
+			ms: task?.executionTime ?? 0,
+			ok,
+			failed: items - ok,
+			...this.graphCounts(),
+			rssMb: rssKb / 1024,
+			cpuMs: cpuMicros / 1000,
+			error: error && [error.message, error.description].filter(Boolean).join(' '),
+		};
 	}
 
 	async bare(operation: Operation, items: number, keepAlive: boolean): Promise<Measure> {
@@ -408,6 +420,11 @@ async function main() {
 			console.log(
 				`${row.scenario.name.padEnd(9)} ${row.operation.name.padEnd(12)} ${row.way.label.padEnd(37)} ${String(Math.round(m.ms)).padStart(7)} ${String(m.ok).padStart(6)} ${String(m.failed).padStart(7)} ${String(m.roundTrips).padStart(6)} ${String(m.throttled).padStart(5)} ${String(m.tokens).padStart(7)} ${m.rssMb.toFixed(0).padStart(7)} ${cpuPerItem.padStart(12)} ${ratios}`,
 			);
+		}
+
+		for (const row of table) {
+			const { error } = results.get(`${row.scenario.name}|${row.operation.name}|${row.way.label}`)!;
+			if (error) console.log(`${row.scenario.name}, ${row.operation.name}, ${row.way.label}: the execution failed: ${error}`);
 		}
 
 		console.log('\nScaling, (a) in scenario L, Set Step:');

@@ -132,7 +132,7 @@ export async function packPackage(work: string): Promise<string> {
 
 export interface Execution {
 	status: string;
-	data: { resultData: { runData: IRunData; error?: { message: string } } };
+	data: { resultData: { runData: IRunData; error?: { message: string; description?: string } } };
 }
 
 /** `n8n execute --rawOutput` prints the run as pretty JSON between a line "{" and a line "}". */
