@@ -11,7 +11,6 @@ import { NATIONAL_CLOUDS } from './entra/clouds';
 import { readSettings, resolveEndpoints, type EntraAppSettings } from './entra/settings';
 import { acquireGraphToken } from './entra/tokenProvider';
 
-/** Same rule as axios: a relative url is appended to baseURL. */
 // The node hands n8n the credential it decrypted once per run, so one object serves all of the run's requests.
 const settingsByCredential = new WeakMap<ICredentialDataDecryptedObject, EntraAppSettings>();
 
@@ -21,6 +20,7 @@ function settingsOf(credentials: ICredentialDataDecryptedObject): EntraAppSettin
 	return settings;
 }
 
+/** Same rule as axios: a relative url is appended to baseURL. */
 function requestUrl(options: IHttpRequestOptions): string {
 	if (!options.baseURL) return options.url;
 	return `${options.baseURL.replace(/\/+$/, '')}/${options.url.replace(/^\/+/, '')}`;

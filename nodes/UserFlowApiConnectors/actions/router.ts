@@ -8,7 +8,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { MAX_BATCH_STEPS } from '../transport';
+import { MAX_BATCH_STEPS, batchingOn } from '../transport';
 import * as apiConnector from './apiConnector/ApiConnector.resource';
 import * as apiConnectorConfiguration from './apiConnectorConfiguration/ApiConnectorConfiguration.resource';
 import * as userFlow from './userFlow/UserFlow.resource';
@@ -88,7 +88,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!execute) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported for "${resource}"`);
 	}
-	const batching = this.getNodeParameter('requestOptions.batching', 0, false) as boolean;
+	const batching = batchingOn(this);
 	const concurrencyOption = this.getNodeParameter('requestOptions.concurrency', 0, batching ? BATCHING_CONCURRENCY : DEFAULT_CONCURRENCY);
 	const concurrency = Math.max(1, Math.floor(Number(concurrencyOption)) || 1);
 	const continueOnFail = this.continueOnFail();

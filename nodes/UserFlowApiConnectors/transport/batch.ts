@@ -97,14 +97,18 @@ async function send(context: IExecuteFunctions | ILoadOptionsFunctions, connecti
 	})) as RawResponse;
 }
 
-/** The node run's batcher, or null when Request Options > Batching is off (decided once per run). */
+/** Whether Request Options > Batching is on for this node run; list search never batches. */
+export function batchingOn(context: IExecuteFunctions | ILoadOptionsFunctions): boolean {
+	return 'getInputData' in context && context.getNodeParameter('requestOptions.batching', 0, false) === true;
+}
+
+/** The node run's batcher, or null when Batching is off (decided once per run). */
 const batchers = new WeakMap<object, GraphBatcher | null>();
 
 function batcherOf(context: IExecuteFunctions | ILoadOptionsFunctions, connection: GraphConnection): GraphBatcher | null {
 	let batcher = batchers.get(context);
 	if (batcher === undefined) {
-		const batching = 'getInputData' in context && context.getNodeParameter('requestOptions.batching', 0, false) === true;
-		batchers.set(context, (batcher = batching ? new GraphBatcher(context as IExecuteFunctions, connection) : null));
+		batchers.set(context, (batcher = batchingOn(context) ? new GraphBatcher(context as IExecuteFunctions, connection) : null));
 	}
 	return batcher;
 }

@@ -26,7 +26,7 @@ import { itemParameter } from '../helpers/parameters';
 import { sendAttempt } from './batch';
 import { CREDENTIAL_TYPE } from './credentialType';
 
-export { MAX_BATCH_STEPS } from './batch';
+export { MAX_BATCH_STEPS, batchingOn } from './batch';
 
 type GraphContext = IExecuteFunctions | ILoadOptionsFunctions;
 
