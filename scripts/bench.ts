@@ -196,7 +196,7 @@ function webhookWorkflow(id: string, path: string): object {
 				webhookId: randomUUID(),
 				parameters: { httpMethod: 'GET', path, responseMode: 'lastNode', options: {} },
 			},
-			{ ...(targetNode(GET_CONFIGURATION, A_DEFAULTS, '') as object), parameters: { ...GET_CONFIGURATION.parameters, userFlow: { __rl: true, mode: 'id', value: flowName(0) } } },
+			targetNode({ ...GET_CONFIGURATION, parameters: { ...GET_CONFIGURATION.parameters, userFlow: { __rl: true, mode: 'id', value: flowName(0) } } }, A_DEFAULTS, ''),
 		],
 		connections: { Webhook: { main: [[{ node: 'Target', type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
@@ -379,8 +379,7 @@ async function main() {
 		const scaling = [A_DEFAULTS, A_BATCHING].flatMap((way) =>
 			SCALING_ITEMS.map((n) => ({ way, n, id: workflowId(targetNode(SET_STEP, way, emulator.graphBaseUrl), n) })),
 		);
-		const scalingBaselines = new Map(SCALING_ITEMS.map((n) => [n, workflowId(undefined, n)]));
-		const baselineId = workflowId(undefined, items);
+		const baselines = new Map([...new Set([items, ...SCALING_ITEMS])].map((n) => [n, workflowId(undefined, n)]));
 		const hookId = 'BenchTokens01';
 		workflows.push(webhookWorkflow(hookId, 'bench-tokens'));
 		const workflowsFile = join(work, 'workflows.json');
@@ -402,35 +401,36 @@ async function main() {
 			}
 			return median(cpuMs);
 		};
-		const baseline = await baselineCpu(baselineId, items);
+		const baselineCpuAt = new Map<number, number>();
+		for (const [n, id] of baselines) baselineCpuAt.set(n, await baselineCpu(id, n));
 		const results = new Map<string, Measure>();
+		const keyOf = (scenario: Scenario, operation: Operation, way: Way) => `${scenario.name}|${operation.name}|${way.label}`;
+		const resultOf = (scenario: Scenario, operation: Operation, way: Way) => results.get(keyOf(scenario, operation, way))!;
 		for (const row of table) {
 			const measures: Measure[] = [];
 			for (let i = 0; i < runs; i++) {
 				bench.prepare(row.scenario);
 				measures.push(row.id ? await bench.execute(row.id, items) : await bench.bare(row.operation, items, row.way.kind === 'bare' && row.way.keepAlive));
 			}
-			results.set(`${row.scenario.name}|${row.operation.name}|${row.way.label}`, medianMeasure(measures));
+			results.set(keyOf(row.scenario, row.operation, row.way), medianMeasure(measures));
 		}
 		for (const row of table) {
-			const m = results.get(`${row.scenario.name}|${row.operation.name}|${row.way.label}`)!;
-			const key = (way: Way) => results.get(`${row.scenario.name}|${row.operation.name}|${way.label}`)!;
-			const ratios = row.way.kind === 'node' ? `${(m.ms / key(B_DEFAULTS).ms).toFixed(2).padStart(5)} ${(m.ms / key(C_FLOOR).ms).toFixed(2).padStart(5)}` : '';
-			const cpuPerItem = Number.isNaN(m.cpuMs) ? '' : ((m.cpuMs - baseline) / items).toFixed(2);
+			const m = resultOf(row.scenario, row.operation, row.way);
+			const ratioTo = (way: Way) => (m.ms / resultOf(row.scenario, row.operation, way).ms).toFixed(2).padStart(5);
+			const ratios = row.way.kind === 'node' ? `${ratioTo(B_DEFAULTS)} ${ratioTo(C_FLOOR)}` : '';
+			const cpuPerItem = Number.isNaN(m.cpuMs) ? '' : ((m.cpuMs - baselineCpuAt.get(items)!) / items).toFixed(2);
 			console.log(
 				`${row.scenario.name.padEnd(9)} ${row.operation.name.padEnd(12)} ${row.way.label.padEnd(37)} ${String(Math.round(m.ms)).padStart(7)} ${String(m.ok).padStart(6)} ${String(m.failed).padStart(7)} ${String(m.roundTrips).padStart(6)} ${String(m.throttled).padStart(5)} ${String(m.tokens).padStart(7)} ${m.rssMb.toFixed(0).padStart(7)} ${cpuPerItem.padStart(12)} ${ratios}`,
 			);
 		}
 
 		for (const row of table) {
-			const { error } = results.get(`${row.scenario.name}|${row.operation.name}|${row.way.label}`)!;
+			const { error } = resultOf(row.scenario, row.operation, row.way);
 			if (error) console.log(`${row.scenario.name}, ${row.operation.name}, ${row.way.label}: the execution failed: ${error}`);
 		}
 
 		console.log('\nScaling, (a) in scenario L, Set Step:');
 		const scaled: Array<{ way: Way; n: number; m: Measure }> = [];
-		const baselineCpuAt = new Map<number, number>();
-		for (const n of SCALING_ITEMS) baselineCpuAt.set(n, await baselineCpu(scalingBaselines.get(n)!, n));
 		for (const { way, n, id } of scaling) {
 			const measures: Measure[] = [];
 			for (let i = 0; i < runs; i++) {
@@ -472,19 +472,18 @@ async function main() {
 		const tokensOver100 = emulator.tokenRequests().length;
 		console.log(`Token requests over 100 consecutive webhook executions in one running n8n: ${tokensOver100} (${answered}/100 executions answered with the configuration)`);
 
-		const result = (scenario: Scenario, operation: Operation, way: Way) => results.get(`${scenario.name}|${operation.name}|${way.label}`)!;
 		const floorMs = (items / SCENARIO_T.throttle!.requests) * SCENARIO_T.throttle!.windowMs;
 		const scaledAt = (way: Way, n: number) => scaled.find((s) => s.way === way && s.n === n)!.m;
 		const targets: Array<[string, boolean, string]> = [
 			...[A_DEFAULTS, A_BATCHING].map((way): [string, boolean, string] => {
-				const m = result(SCENARIO_T, SET_STEP, way);
+				const m = resultOf(SCENARIO_T, SET_STEP, way);
 				return [`T: ${way.label}: 0 failed, at most 1.15 × the ${floorMs / 1000} s floor`, m.failed === 0 && m.ms <= 1.15 * floorMs, `${m.failed} failed, ${(m.ms / floorMs).toFixed(2)} ×`];
 			}),
 			...[SET_STEP, GET_CONFIGURATION].flatMap((operation): Array<[string, boolean, string]> => {
-				const a = result(SCENARIO_L, operation, A_DEFAULTS);
-				const batched = result(SCENARIO_L, operation, A_BATCHING);
-				const c = result(SCENARIO_L, operation, C_FLOOR);
-				const b = result(SCENARIO_L, operation, B_DEFAULTS);
+				const a = resultOf(SCENARIO_L, operation, A_DEFAULTS);
+				const batched = resultOf(SCENARIO_L, operation, A_BATCHING);
+				const c = resultOf(SCENARIO_L, operation, C_FLOOR);
+				const b = resultOf(SCENARIO_L, operation, B_DEFAULTS);
 				return [
 					[`L ${operation.name}: batching off within 1.3 × of (c)`, a.ms <= 1.3 * c.ms, `${(a.ms / c.ms).toFixed(2)} ×`],
 					[`L ${operation.name}: batching on, ${items / 20} round trips`, batched.roundTrips === items / 20, `${batched.roundTrips}`],
