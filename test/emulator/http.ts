@@ -23,6 +23,8 @@ export interface RecordedRequest {
 	/** When the request arrived and when it was answered (Date.now()); answeredAt stays undefined without an answer. */
 	receivedAt: number;
 	answeredAt?: number;
+	/** The TLS connection that carried the request: 1 for the emulator's first, and so on. Steps of a $batch: none. */
+	connection?: number;
 	/** Token requests: the tenant of the path (its GUID when known). Graph: the token's tid. */
 	tenantId?: string;
 	/** Token requests: the form's client_id. Graph: the token's appid. */

@@ -189,6 +189,8 @@ class LocalEmulator implements Emulator {
 	private profile?: { profile: FaultProfile; random: () => number };
 	injectedFaults: Record<string, number> = {};
 	private readonly sockets = new Set<Socket>();
+	private readonly connectionIds = new WeakMap<Socket, number>();
+	private connectionCount = 0;
 	/** Aborts the waits of delayed requests when the emulator closes. */
 	private readonly closing = new AbortController();
 
@@ -213,6 +215,7 @@ class LocalEmulator implements Emulator {
 			this.sockets.add(socket);
 			socket.once('close', () => this.sockets.delete(socket));
 		});
+		server.on('secureConnection', (socket: Socket) => this.connectionIds.set(socket, ++this.connectionCount));
 		server.on('request', (request: IncomingMessage, response: ServerResponse) => {
 			this.handle(request, response).catch((error: Error) => this.answerBug(response, error));
 		});
@@ -288,6 +291,7 @@ class LocalEmulator implements Emulator {
 
 	private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		const record = recordRequest(request);
+		record.connection = this.connectionIds.get(request.socket);
 		this.requests.push(record);
 		response.once('finish', () => {
 			record.status = response.statusCode;

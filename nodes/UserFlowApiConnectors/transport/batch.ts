@@ -1,13 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from './credentialType';
+import { send, type RawResponse } from './connections';
 import type { GraphConnection } from './index';
-
-export interface RawResponse {
-	statusCode: number;
-	headers: unknown;
-	body: unknown;
-}
 
 /** Steps in one Graph JSON batch, Graph's maximum. */
 export const MAX_BATCH_STEPS = 20;
@@ -89,12 +83,6 @@ class GraphBatcher {
 			for (const { reject } of steps) reject(error);
 		}
 	}
-}
-
-async function send(context: IExecuteFunctions | ILoadOptionsFunctions, connection: GraphConnection, options: IHttpRequestOptions): Promise<RawResponse> {
-	return (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, options, {
-		credentialsDecrypted: connection.credentials,
-	})) as RawResponse;
 }
 
 /** Whether Request Options > Batching is on for this node run; list search never batches. */

@@ -252,11 +252,15 @@ function transportError(context: GraphContext, request: GraphRequest, error: unk
 			itemIndex: request.itemIndex,
 		});
 	}
-	const code = cause?.code ?? 'UNKNOWN';
+	// n8n's SSRF refusals carry no code, only their class name.
+	const code = cause?.code ?? (cause?.name && cause.name !== 'Error' ? cause.name : 'UNKNOWN');
+	const ssrfHint = code.startsWith('Ssrf')
+		? " n8n's SSRF protection (N8N_SSRF_PROTECTION_ENABLED) refuses the Graph host: allow it with N8N_SSRF_ALLOWED_HOSTNAMES or N8N_SSRF_ALLOWED_IP_RANGES."
+		: '';
 	// Only the code and our own message: the HTTP library's error holds the request, with its token.
 	return apiError(context, { code, message: `${request.method} ${request.path}` }, {
 		message: `Could not reach Microsoft Graph (${code}) for ${request.method} ${request.path.split('?')[0]}`,
-		description: `${attempts} attempt(s) made. ${String(cause?.message ?? '').replace(/Bearer\s+\S+/g, 'Bearer [redacted]')}`,
+		description: `${attempts} attempt(s) made. ${String(cause?.message ?? '').replace(/Bearer\s+\S+/g, 'Bearer [redacted]')}${ssrfHint}`,
 		itemIndex: request.itemIndex,
 	});
 }

@@ -1,0 +1,87 @@
+// How the node's Graph requests travel: over TLS connections kept open from one request (and run) to the next,
+// and through n8n's own request helper, with its proxy, whenever a proxy is configured.
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+
+import { startEmulator, type Emulator } from './emulator';
+import { secretCredential } from './support/credentials';
+import { runNode } from './support/runWorkflow';
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+	emulator = await startEmulator();
+});
+afterAll(async () => await emulator.close());
+beforeEach(() => {
+	emulator.reset();
+	emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
+});
+
+const getFlow = { resource: 'userFlow', operation: 'get', flowKind: 'b2x', userFlow: { __rl: true, mode: 'id', value: 'Partner' } };
+const runGetFlow = (items: number) =>
+	runNode({ parameters: getFlow as never, items: Array.from({ length: items }, () => ({})), credentials: secretCredential(emulator) });
+const graphConnections = () => new Set(emulator.graphRequests().map((request) => request.connection));
+
+it('the requests of a run share connections kept open, at most Concurrency (8) of them; the next run opens none', async () => {
+	const first = await runGetFlow(20);
+	expect(first.error).toBeUndefined();
+	expect(first.output).toHaveLength(20);
+	expect(emulator.graphRequests()).toHaveLength(20);
+	const opened = graphConnections();
+	expect(opened.size).toBeGreaterThanOrEqual(1);
+	expect(opened.size).toBeLessThanOrEqual(8);
+
+	emulator.clearRequests();
+	expect((await runGetFlow(20)).error).toBeUndefined();
+	expect(emulator.graphRequests()).toHaveLength(20);
+	expect([...graphConnections()].filter((connection) => !opened.has(connection))).toEqual([]);
+});
+
+describe('with a proxy configured', () => {
+	const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'];
+	const saved: Record<string, string | undefined> = {};
+	let proxy: Server;
+	const tunnels: string[] = [];
+	const tunnelSockets = new Set<{ destroy(): void }>();
+
+	beforeAll(async () => {
+		// A forward proxy as companies run them: CONNECT host:port, then bytes both ways.
+		proxy = createServer((_request, response) => response.writeHead(405).end());
+		proxy.on('connect', (request, client) => {
+			tunnels.push(request.url ?? '');
+			const [host, port] = (request.url ?? '').split(':');
+			const upstream = connect(Number(port), host, () => {
+				client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+				upstream.pipe(client).pipe(upstream);
+			});
+			tunnelSockets.add(client).add(upstream);
+			upstream.on('error', () => client.destroy());
+			client.on('error', () => upstream.destroy());
+		});
+		await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+		for (const name of PROXY_VARIABLES) {
+			saved[name] = process.env[name];
+			delete process.env[name];
+		}
+		process.env.HTTPS_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+	});
+	afterAll(async () => {
+		for (const name of PROXY_VARIABLES) {
+			if (saved[name] === undefined) delete process.env[name];
+			else process.env[name] = saved[name];
+		}
+		for (const socket of tunnelSockets) socket.destroy();
+		await new Promise((resolve) => proxy.close(resolve));
+	});
+
+	it("Graph requests go through n8n's request helper, which tunnels them through the proxy", async () => {
+		const { output, error } = await runGetFlow(2);
+		expect(error).toBeUndefined();
+		expect(output.map((item) => item.json.id)).toEqual(['B2X_1_Partner', 'B2X_1_Partner']);
+		const emulatorHost = new URL(emulator.graphBaseUrl).host;
+		// n8n's helper opens a connection (a tunnel) per request.
+		expect(tunnels.filter((target) => target === emulatorHost)).toHaveLength(2);
+		expect(emulator.graphRequests().every((request) => request.hasBearer && request.status === 200)).toBe(true);
+	});
+});
