@@ -38,6 +38,24 @@ it('the requests of a run share connections kept open, at most Concurrency (8) o
 	expect([...graphConnections()].filter((connection) => !opened.has(connection))).toEqual([]);
 });
 
+it('a kept connection that Graph closed under a request: a GET goes again at once on a new connection', async () => {
+	expect((await runGetFlow(1)).error).toBeUndefined();
+	const [kept] = graphConnections();
+	emulator.clearRequests();
+	emulator.injectFault({ target: 'graph', kind: 'drop' });
+	const started = Date.now();
+	const { output, error } = await runGetFlow(1);
+	expect(error).toBeUndefined();
+	expect(output[0].json.id).toBe('B2X_1_Partner');
+	const [dropped, answered] = emulator.graphRequests();
+	expect([dropped.status, answered.status]).toEqual([0, 200]);
+	expect(dropped.connection).toBe(kept);
+	expect(answered.connection).not.toBe(kept);
+	// Not after the retry loop's back-off (1 s): a server closes idle kept connections, so a safe request that
+	// breaks on one is sent again straight away.
+	expect(Date.now() - started).toBeLessThan(900);
+});
+
 describe('with a proxy configured', () => {
 	const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'];
 	const saved: Record<string, string | undefined> = {};
