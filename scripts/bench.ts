@@ -2,7 +2,8 @@
 // the local emulator. One execution of N items (default 1,000), three ways side by side: (a) this node, (b) n8n's
 // HTTP Request node with a bearer header credential, (c) a bare Node script (the floor). Scenario L adds 20 ms to
 // every Graph round trip; T also throttles to 100 requests per second per app + tenant. Then: time per item and
-// peak RSS at N = 100, 1,000 and 10,000, the node's CPU per item, the time to require the node and credential
+// peak RSS at N = 100, 1,000 and 10,000 (and at 1,000 and 10,000 with the flow as a constant instead of the
+// item's expression), the node's CPU per item, the time to require the node and credential
 // modules, token requests over 100 executions in one running n8n, and each target met or not.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -65,6 +66,8 @@ const SET_STEP: Operation = {
 	body: (graphBaseUrl) => ({ '@odata.id': connectorRef(graphBaseUrl) }),
 };
 
+const SET_STEP_ONE_FLOW: Operation = { ...SET_STEP, parameters: { ...SET_STEP.parameters, userFlow: { __rl: true, mode: 'id', value: flowName(0) } } };
+
 const GET_CONFIGURATION: Operation = {
 	name: 'Get Config',
 	parameters: { resource: 'apiConnectorConfiguration', operation: 'get', flowKind: 'b2x', userFlow: byExpression },
@@ -81,6 +84,8 @@ const A_DEFAULTS: Way = { label: '(a) this node, defaults', kind: 'node', reques
 const A_BATCHING: Way = { label: '(a) this node, batching on', kind: 'node', requestOptions: { batching: true } };
 const B_DEFAULTS: Way = { label: '(b) HTTP Request, defaults', kind: 'http', options: {} };
 const B_BATCHING: Way = { label: '(b) HTTP Request, batching 100/1 s', kind: 'http', options: { batching: { batch: { batchSize: 100, batchInterval: 1000 } } } };
+// The same items and requests with the flow given as a constant: what the user's per-item expression costs.
+const A_ONE_FLOW: Way = { label: '(a) defaults, flow without expression', kind: 'node', requestOptions: {} };
 const C_FLOOR: Way = { label: `(c) bare script, ${DEFAULT_CONCURRENCY} at a time`, kind: 'bare', keepAlive: true };
 const C_NEW_CONNECTIONS: Way = { label: '(c) same, new TLS connection each', kind: 'bare', keepAlive: false };
 
@@ -379,9 +384,10 @@ async function main() {
 				})),
 			),
 		);
-		const scaling = [A_DEFAULTS, A_BATCHING].flatMap((way) =>
-			SCALING_ITEMS.map((n) => ({ way, n, id: workflowId(targetNode(SET_STEP, way, emulator.graphBaseUrl), n) })),
-		);
+		const scaling = [
+			...[A_DEFAULTS, A_BATCHING].flatMap((way) => SCALING_ITEMS.map((n) => ({ way, n, operation: SET_STEP }))),
+			...[1000, 10_000].map((n) => ({ way: A_ONE_FLOW, n, operation: SET_STEP_ONE_FLOW })),
+		].map((row) => ({ ...row, id: workflowId(targetNode(row.operation, row.way, emulator.graphBaseUrl), row.n) }));
 		const baselines = new Map([...new Set([items, ...SCALING_ITEMS])].map((n) => [n, workflowId(undefined, n)]));
 		const hookId = 'BenchTokens01';
 		workflows.push(webhookWorkflow(hookId, 'bench-tokens'));
@@ -444,7 +450,7 @@ async function main() {
 			const m = medianMeasure(measures);
 			scaled.push({ way, n, m });
 			console.log(
-				`  ${way.label.padEnd(28)} N = ${String(n).padStart(6)}: ${(m.ms / n).toFixed(2)} ms per item, peak RSS ${m.rssMb.toFixed(0)} MB (${baselineAt.get(n)!.rssMb.toFixed(0)} MB without the node), process CPU ${((m.cpuMs - baselineCpuAt.get(n)!) / n).toFixed(2)} ms per item, ${m.failed} failed`,
+				`  ${way.label.padEnd(38)} N = ${String(n).padStart(6)}: ${(m.ms / n).toFixed(2)} ms per item, peak RSS ${m.rssMb.toFixed(0)} MB (${baselineAt.get(n)!.rssMb.toFixed(0)} MB without the node), process CPU ${((m.cpuMs - baselineCpuAt.get(n)!) / n).toFixed(2)} ms per item, ${m.failed} failed`,
 			);
 		}
 
@@ -494,7 +500,7 @@ async function main() {
 					[`L ${operation.name}: batching on at least 3 × faster than (b)`, b.ms >= 3 * batched.ms, `${(b.ms / batched.ms).toFixed(2)} ×`],
 				];
 			}),
-			...[A_DEFAULTS, A_BATCHING].flatMap((way): Array<[string, boolean, string]> => {
+			...[A_DEFAULTS, A_BATCHING, A_ONE_FLOW].flatMap((way): Array<[string, boolean, string]> => {
 				const [thousand, tenThousand] = [scaledAt(way, 1000), scaledAt(way, 10_000)];
 				const change = tenThousand.ms / 10_000 / (thousand.ms / 1000) - 1;
 				const growth = tenThousand.rssMb - thousand.rssMb;

@@ -7,7 +7,7 @@ import { requireConnectorId, requireExistingFlowId, requireFlowKind } from './va
 
 /** Reads a resource locator parameter; an expression may also give a plain string, taken as an ID. */
 function readLocator(context: IExecuteFunctions, name: string, itemIndex: number): { mode: string; value: unknown } {
-	const raw = context.getNodeParameter(name, itemIndex) as INodeParameterResourceLocator | string;
+	const raw = itemParameter<INodeParameterResourceLocator | string>(context, name, itemIndex);
 	if (typeof raw === 'object' && raw !== null && 'mode' in raw) return { mode: raw.mode, value: raw.value };
 	return { mode: 'id', value: raw };
 }
