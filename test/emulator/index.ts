@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as https from 'node:https';
@@ -202,6 +203,8 @@ class LocalEmulator implements Emulator {
 	) {
 		this.authorityHost = url;
 		this.graphBaseUrl = url;
+		// Every delayed request waits on this signal: many at once are expected, not a leak.
+		setMaxListeners(0, this.closing.signal);
 		this.tokens = new AccessTokenIssuer(limits.tokenLifetimeSeconds);
 		this.graph = {
 			state: this.state,
