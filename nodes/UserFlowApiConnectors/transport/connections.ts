@@ -36,7 +36,8 @@ const USER_AGENT = 'n8n-nodes-entra-user-flows';
 // The variables n8n's helper routes by (proxy-from-env): these connections do not speak to proxies.
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
 
-// A request that a kept connection lost because the server had just closed it was never read: these may go again.
+// Servers close idle kept connections, and a request may meet the close on its way out. These methods may be sent
+// again at once (RFC 9110, 9.2.2); others fail as any dropped connection does and graphRequest decides.
 const RESENDABLE_METHODS = new Set<IHttpRequestMethods>(['GET', 'HEAD', 'PUT', 'DELETE']);
 
 /** One agent per egress filter, which n8n keeps for the life of the process. */
