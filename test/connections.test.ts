@@ -3,22 +3,15 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 
-import { startEmulator, type Emulator } from './emulator';
+import type { Emulator } from './emulator';
 import { secretCredential } from './support/credentials';
+import { GET_PARTNER_FLOW, useEmulatorWithPartnerFlow } from './support/partnerFlow';
 import { runNode } from './support/runWorkflow';
 
 let emulator: Emulator;
+useEmulatorWithPartnerFlow((started) => (emulator = started));
 
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.close());
-beforeEach(() => {
-	emulator.reset();
-	emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
-});
-
-const getFlow = { resource: 'userFlow', operation: 'get', flowKind: 'b2x', userFlow: { __rl: true, mode: 'id', value: 'Partner' } };
+const getFlow = GET_PARTNER_FLOW;
 const runGetFlow = (items: number) =>
 	runNode({ parameters: getFlow as never, items: Array.from({ length: items }, () => ({})), credentials: secretCredential(emulator) });
 const graphConnections = () => new Set(emulator.graphRequests().map((request) => request.connection));

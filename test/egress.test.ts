@@ -2,6 +2,7 @@
 // request helper. Its own file: n8n reads N8N_SSRF_PROTECTION_ENABLED once, when its HTTP layer is first used.
 import { startEmulator, type Emulator } from './emulator';
 import { secretCredential } from './support/credentials';
+import { GET_PARTNER_FLOW } from './support/partnerFlow';
 import { runNode } from './support/runWorkflow';
 
 process.env.N8N_SSRF_PROTECTION_ENABLED = 'true';
@@ -19,7 +20,7 @@ afterAll(async () => {
 
 it("the emulator's loopback address is refused before any connection: nothing reaches Graph, and the error says why", async () => {
 	const { output, error } = await runNode({
-		parameters: { resource: 'userFlow', operation: 'get', flowKind: 'b2x', userFlow: { __rl: true, mode: 'id', value: 'Partner' } } as never,
+		parameters: GET_PARTNER_FLOW as never,
 		credentials: secretCredential(emulator),
 	});
 	expect(output).toEqual([]);

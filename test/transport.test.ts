@@ -9,20 +9,13 @@ import { encodePathSegment, graphPath } from '../nodes/UserFlowApiConnectors/tra
 import { EMULATOR_FILES } from './emulator/state';
 import { startEmulator, type Emulator } from './emulator';
 import { secretCredential } from './support/credentials';
+import { GET_PARTNER_FLOW, useEmulatorWithPartnerFlow } from './support/partnerFlow';
 import { runNode } from './support/runWorkflow';
 
 let emulator: Emulator;
+useEmulatorWithPartnerFlow((started) => (emulator = started));
 
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.close());
-beforeEach(() => {
-	emulator.reset();
-	emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
-});
-
-const getFlow = { resource: 'userFlow', operation: 'get', flowKind: 'b2x', userFlow: { __rl: true, mode: 'id', value: 'Partner' } };
+const getFlow = GET_PARTNER_FLOW;
 const create = { resource: 'userFlow', operation: 'create', flowKind: 'b2x', userFlowName: 'Fresh' };
 const run = (parameters: object, credentialOverrides: object = {}) =>
 	runNode({ parameters: parameters as never, credentials: secretCredential(emulator, credentialOverrides as never) });
