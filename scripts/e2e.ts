@@ -1,6 +1,7 @@
 // `npm run test:e2e`: the packed package installed into a real n8n 2.41.1 (on Node 24, both from the npm
-// registry, cached in .cache/), every example workflow run by the n8n CLI against the local emulator, and the
-// credential's Test button exercised through the REST API of a started n8n. Prints a summary line.
+// registry, cached in .cache/), every example workflow run by the n8n CLI against the local emulator (and once
+// under n8n's SSRF protection), and the credential's Test button exercised through the REST API of a started n8n.
+// Prints a summary line.
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,8 @@ async function runExamples(emulator: Emulator, env: NodeJS.ProcessEnv, work: str
 	const { path } = credentialFile(emulator, work);
 	await run(n8nBin, ['import:credentials', `--input=${path}`], { env });
 	const examples = readdirSync(join(repository, 'examples')).filter((file) => file.endsWith('.json'));
+	let graphRequests = 0;
+	const connections = new Set<string>();
 	for (const file of examples) {
 		emulator.reset();
 		emulator.clearRequests();
@@ -89,6 +92,8 @@ async function runExamples(emulator: Emulator, env: NodeJS.ProcessEnv, work: str
 		}
 		const tokens = emulator.tokenRequests().length;
 		const graph = emulator.graphRequests();
+		graphRequests += graph.length;
+		for (const request of graph) connections.add(`${file}:${request.connection}`);
 		check(`n8n execute examples/${file}`, !failure, failure || `${graph.length} Graph requests, ${tokens} token request(s)`);
 		check(
 			`  token acquired through @azure/identity inside n8n and sent as a bearer token (${file})`,
@@ -96,6 +101,37 @@ async function runExamples(emulator: Emulator, env: NodeJS.ProcessEnv, work: str
 			`${tokens} token request(s)`,
 		);
 	}
+	check('Graph requests inside n8n share TLS connections kept open', connections.size < graphRequests, `${graphRequests} Graph requests on ${connections.size} connections`);
+}
+
+/**
+ * With n8n's SSRF protection on, the emulator's loopback address is refused before the node connects (n8n's
+ * egress filter, handed to the node); allowed by N8N_SSRF_ALLOWED_IP_RANGES, the same workflow runs.
+ */
+async function checkEgressFilter(emulator: Emulator, env: NodeJS.ProcessEnv): Promise<void> {
+	const workflowId = (JSON.parse(readFileSync(join(repository, 'examples', 'user-flow-api-connectors.json'), 'utf8')) as { id: string }).id;
+	const execute = async (extra: NodeJS.ProcessEnv) => {
+		emulator.reset();
+		emulator.clearRequests();
+		const output = await run(n8nBin, ['execute', `--id=${workflowId}`, '--rawOutput'], { env: { ...env, N8N_SSRF_PROTECTION_ENABLED: 'true', ...extra } }).catch(
+			(error: Error) => error.message,
+		);
+		return { output, graph: emulator.graphRequests().length };
+	};
+	const blocked = await execute({});
+	check(
+		"n8n's SSRF protection refuses the emulator's loopback address before the node sends anything",
+		blocked.graph === 0 && blocked.output.includes('SsrfBlockedIpError'),
+		`${blocked.graph} Graph requests`,
+	);
+	const allowed = await execute({ N8N_SSRF_ALLOWED_IP_RANGES: '127.0.0.0/8' });
+	let status: string;
+	try {
+		status = parseExecution(allowed.output).status;
+	} catch {
+		status = allowed.output.slice(-300);
+	}
+	check('  allowed by N8N_SSRF_ALLOWED_IP_RANGES, the same workflow runs', allowed.graph > 0 && status === 'success', status);
 }
 
 
@@ -158,6 +194,7 @@ async function main() {
 		await installPackage(tarball, userFolder);
 		const env = n8nEnvironment(userFolder, node24Bin, await freePort());
 		await runExamples(emulator, env, work);
+		await checkEgressFilter(emulator, env);
 		await checkRunningN8n(emulator, env, work);
 	} finally {
 		await emulator.close();
