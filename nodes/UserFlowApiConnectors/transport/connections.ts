@@ -36,9 +36,12 @@ const USER_AGENT = 'n8n-nodes-entra-user-flows';
 // The variables n8n's helper routes by (proxy-from-env): these connections do not speak to proxies.
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
 
-// Servers close idle kept connections, and a request may meet the close on its way out. These methods may be sent
-// again at once (RFC 9110, 9.2.2); others fail as any dropped connection does and graphRequest decides.
-const RESENDABLE_METHODS = new Set<IHttpRequestMethods>(['GET', 'HEAD', 'PUT', 'DELETE']);
+/**
+ * Requests that may be sent again after their connection dropped: these methods (PATCH included: the node's
+ * PATCHes set fields to given values). A POST may have taken effect unseen; only operations that can tell (for
+ * example Create, by reading back) ask graphRequest to retry it.
+ */
+export const IDEMPOTENT_METHODS = new Set<IHttpRequestMethods>(['GET', 'PUT', 'DELETE', 'HEAD', 'PATCH']);
 
 /** One agent per egress filter, which n8n keeps for the life of the process. */
 const agents = new WeakMap<NodeEgressFilter, Agent>();
@@ -134,5 +137,7 @@ export async function send(
 	}
 	const authorized = await authorizeGraphRequest(connection.credentials.data ?? {}, options);
 	const body = options.body === undefined || typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-	return await sendOnce(agent, authorized, body as string | undefined, RESENDABLE_METHODS.has(authorized.method ?? 'GET'));
+	// Servers close idle kept connections, and a request may meet the close on its way out: one that may go again
+	// is sent at once on a new connection, without graphRequest's back-off.
+	return await sendOnce(agent, authorized, body as string | undefined, IDEMPOTENT_METHODS.has(authorized.method ?? 'GET'));
 }

@@ -24,6 +24,7 @@ import {
 import { EntraTokenError, forgetToken } from '../../../credentials/entra/tokenProvider';
 import { itemParameter } from '../helpers/parameters';
 import { sendAttempt } from './batch';
+import { IDEMPOTENT_METHODS } from './connections';
 import { CREDENTIAL_TYPE } from './credentialType';
 
 export { MAX_BATCH_STEPS, batchingOn } from './batch';
@@ -72,9 +73,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 
 const RETRYABLE_STATUS = new Set([429, 503, 504]);
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED']);
-// A POST may have taken effect before its connection dropped: only operations that can tell
-// (for example Create, by reading back) ask for it to be retried.
-const IDEMPOTENT_METHODS = new Set<IHttpRequestMethods>(['GET', 'PUT', 'DELETE', 'HEAD', 'PATCH']);
 
 /** A path segment from user input must be one segment: no traversal, no control characters. */
 export function encodePathSegment(value: string): string {
