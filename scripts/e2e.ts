@@ -68,6 +68,9 @@ async function scan(tarball: string, work: string): Promise<void> {
 
 
 
+/** The id an example workflow is imported under. */
+const exampleWorkflowId = (file: string) => (JSON.parse(readFileSync(join(repository, 'examples', file), 'utf8')) as { id: string }).id;
+
 async function runExamples(emulator: Emulator, env: NodeJS.ProcessEnv, work: string): Promise<void> {
 	const { path } = credentialFile(emulator, work);
 	await run(n8nBin, ['import:credentials', `--input=${path}`], { env });
@@ -78,7 +81,7 @@ async function runExamples(emulator: Emulator, env: NodeJS.ProcessEnv, work: str
 		emulator.reset();
 		emulator.clearRequests();
 		const workflowPath = join(repository, 'examples', file);
-		const workflowId = JSON.parse(readFileSync(workflowPath, 'utf8')).id as string;
+		const workflowId = exampleWorkflowId(file);
 		await run(n8nBin, ['import:workflow', `--input=${workflowPath}`], { env });
 		const output = await timed(`n8n execute ${file}`, () => run(n8nBin, ['execute', `--id=${workflowId}`, '--rawOutput'], { env }));
 		const execution = parseExecution(output);
@@ -109,7 +112,7 @@ async function runExamples(emulator: Emulator, env: NodeJS.ProcessEnv, work: str
  * egress filter, handed to the node); allowed by N8N_SSRF_ALLOWED_IP_RANGES, the same workflow runs.
  */
 async function checkEgressFilter(emulator: Emulator, env: NodeJS.ProcessEnv): Promise<void> {
-	const workflowId = (JSON.parse(readFileSync(join(repository, 'examples', 'user-flow-api-connectors.json'), 'utf8')) as { id: string }).id;
+	const workflowId = exampleWorkflowId('user-flow-api-connectors.json');
 	const execute = async (extra: NodeJS.ProcessEnv) => {
 		emulator.reset();
 		emulator.clearRequests();
