@@ -113,6 +113,8 @@ export interface NodeRunOptions {
 	inputItems?: INodeExecutionData[];
 	credentials: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
+	/** Stops the execution when it resolves, as the editor's Stop button does. */
+	stopWhen?: Promise<unknown>;
 }
 
 export interface NodeRunResult {
@@ -154,7 +156,7 @@ export async function runNode(options: NodeRunOptions): Promise<NodeRunResult> {
 		connections: { 'Items Trigger': { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
 	};
-	const run = await runWorkflow(workflowData, { [CREDENTIAL_TYPE]: options.credentials });
+	const run = await runWorkflow(workflowData, { [CREDENTIAL_TYPE]: options.credentials }, options.stopWhen);
 	const taskData = run.data.resultData.runData[NODE_NAME]?.[0];
 	const result = {
 		run,
@@ -195,6 +197,7 @@ export function createAdditionalData(
 export async function runWorkflow(
 	workflowData: Pick<IWorkflowBase, 'nodes' | 'connections' | 'settings'>,
 	credentials: Record<string, ICredentialDataDecryptedObject>,
+	stopWhen?: Promise<unknown>,
 ): Promise<IRun> {
 	const registered: Record<string, INodeType> = {
 		'test.itemsTrigger': new ItemsTrigger(),
@@ -227,7 +230,9 @@ export async function runWorkflow(
 	const runExecutionData = createRunExecutionData({
 		executionData: { nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }] },
 	});
-	await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	void stopWhen?.then(() => execution.cancel());
+	await execution;
 	return await done;
 }
 

@@ -8,7 +8,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { MAX_BATCH_STEPS, batchingOn } from '../transport';
+import { MAX_BATCH_STEPS, batchingOn, cancelSignal, stoppedError } from '../transport';
 import * as apiConnector from './apiConnector/ApiConnector.resource';
 import * as apiConnectorConfiguration from './apiConnectorConfiguration/ApiConnectorConfiguration.resource';
 import * as userFlow from './userFlow/UserFlow.resource';
@@ -78,7 +78,7 @@ function asNodeError(context: IExecuteFunctions, error: unknown, itemIndex: numb
 /**
  * Runs the chosen operation once per input item, up to Concurrency items at a time; every item gets its
  * output (or error) items, paired to it, in input order. Without continue-on-fail the first failure stops
- * new items from starting and fails the node once the running ones have finished.
+ * new items from starting and fails the node once the running ones have finished; the user's Stop does the same.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -99,9 +99,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const recordFailure = (itemIndex: number, error: unknown) => {
 		if (!stop.failure || itemIndex < stop.failure.itemIndex) stop.failure = { itemIndex, error };
 	};
+	// After the user's Stop no item starts: n8n has already ended the execution, the tenant must not change further.
+	const signal = cancelSignal(this);
 	let next = 0;
 	const worker = async () => {
-		while (next < items.length && !stop.failure) {
+		while (next < items.length && !stop.failure && !signal?.aborted) {
 			const itemIndex = next++;
 			try {
 				const result = await execute.call(this, itemIndex);
@@ -116,6 +118,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+	if (signal?.aborted) throw stoppedError(this);
 	if (stop.failure) throw asNodeError(this, stop.failure.error, stop.failure.itemIndex);
 	return [results.flat()];
 }

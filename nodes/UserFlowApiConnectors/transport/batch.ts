@@ -67,6 +67,8 @@ class GraphBatcher {
 				ignoreHttpStatusErrors: true,
 				// graphRequest gives every request its timeout; the batch waits as long as its slowest-allowed step.
 				timeout: Math.max(...steps.map(({ options }) => options.timeout ?? 0)),
+				// Every step comes from this node run, so they share the execution's cancel signal.
+				abortSignal: steps[0].options.abortSignal,
 			};
 			const raw = await send(this.context, this.connection, batchOptions);
 			const answers = new Map(

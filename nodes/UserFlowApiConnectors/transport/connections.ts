@@ -88,6 +88,8 @@ function sendOnce(agent: Agent, options: IHttpRequestOptions, body: string | und
 			{
 				method: options.method,
 				agent,
+				// The user's Stop abandons the request, as n8n's helper does with the same signal.
+				signal: options.abortSignal as AbortSignal | undefined,
 				headers: {
 					'User-Agent': USER_AGENT,
 					...options.headers,

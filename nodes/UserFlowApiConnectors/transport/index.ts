@@ -129,8 +129,27 @@ function throttleGate({ settings, endpoints }: GraphConnection): { openAt: numbe
 	return gate;
 }
 
-async function passThrottleGate(gate: { openAt: number }): Promise<void> {
-	for (let wait = gate.openAt - Date.now(); wait > 0; wait = gate.openAt - Date.now()) await sleep(wait);
+async function passThrottleGate(gate: { openAt: number }, signal: AbortSignal | undefined): Promise<void> {
+	for (let wait = gate.openAt - Date.now(); wait > 0 && !signal?.aborted; wait = gate.openAt - Date.now()) await pause(wait, signal);
+}
+
+/** n8n's signal that the user stopped the execution; list search has none. */
+export function cancelSignal(context: GraphContext): AbortSignal | undefined {
+	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+}
+
+/** Waits, or less when the execution is stopped: the caller looks at the signal afterwards. */
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+	await sleep(ms, signal).catch(() => undefined);
+}
+
+/** What an item gets when the user stopped the execution before it had finished. */
+export function stoppedError(context: GraphContext, itemIndex?: number): NodeOperationError {
+	return new NodeOperationError(context.getNode(), 'The execution was stopped before this item had finished', {
+		itemIndex,
+		description:
+			'Requests not yet sent were not sent. A request already on its way was abandoned: Graph may have applied it, so read the object before running the item again.',
+	});
 }
 
 const connections = new WeakMap<object, Promise<GraphConnection>>();
@@ -309,6 +328,7 @@ export async function graphRequest(
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		timeout: policy.requestTimeoutMs,
+		abortSignal: cancelSignal(this),
 	};
 	if (request.body !== undefined) {
 		// n8n's HTTP layer drops an empty object body, but Graph's documented "disable" call sends {}.
@@ -320,13 +340,16 @@ export async function graphRequest(
 	let refreshedToken = false;
 	// An attempt whose answer never came may still have taken effect.
 	let unansweredAttempt = false;
+	const signal = httpOptions.abortSignal as AbortSignal | undefined;
 	for (let attempt = 1; ; attempt++) {
 		let response: GraphResponse<unknown>;
-		await passThrottleGate(gate);
+		await passThrottleGate(gate, signal);
+		if (signal?.aborted) throw stoppedError(this, request.itemIndex);
 		try {
 			const raw = await sendAttempt(this, connection, httpOptions);
 			response = { statusCode: raw.statusCode, headers: headerMap(raw.headers), body: raw.body };
 		} catch (error) {
+			if (signal?.aborted) throw stoppedError(this, request.itemIndex);
 			const cause = rootCause(error);
 			const delay = policy.baseDelayMs * 2 ** (attempt - 1);
 			if (
@@ -337,7 +360,7 @@ export async function graphRequest(
 			) {
 				waitedMs += delay;
 				unansweredAttempt = true;
-				await sleep(delay);
+				await pause(delay, signal);
 				continue;
 			}
 			throw transportError(this, request, error, attempt);
@@ -376,7 +399,7 @@ export async function graphRequest(
 			// Graph said when the app may send again: hold every request of this app until then.
 			gate.openAt = Math.max(gate.openAt, Date.now() + delay);
 		} else {
-			await sleep(delay);
+			await pause(delay, signal);
 		}
 	}
 }

@@ -1,0 +1,56 @@
+// The user's Stop (n8n's execution cancel signal): no item starts afterwards, requests on their way are
+// abandoned, and a throttle or back-off pause ends without sending anything. n8n ends the execution at once
+// but leaves the node's promise running, so without this a stopped run would go on changing the tenant.
+import { startEmulator, type Emulator, type RecordedRequest } from './emulator';
+import { secretCredential } from './support/credentials';
+import { runNode } from './support/runWorkflow';
+import { seedFlowItems, setStepFromItems } from './support/setStep';
+
+let emulator: Emulator;
+let items: Array<{ flow: string; connector: string }>;
+
+beforeAll(async () => {
+	emulator = await startEmulator();
+});
+afterAll(async () => await emulator.close());
+beforeEach(() => {
+	emulator.reset();
+	items = seedFlowItems(emulator, Array.from({ length: 40 }, (_, i) => `B2X_1_Stop${i}`));
+});
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves with the time of the stop once the emulator has seen a request that `ready` accepts. */
+async function stopOnceSeen(ready: (requests: RecordedRequest[]) => boolean): Promise<number> {
+	while (!ready(emulator.graphRequests())) await settle(5);
+	return Date.now();
+}
+
+// The stop comes once the first requests of the run are all on their way: 8 items at a time (the default
+// Concurrency), or the 40 items' two batches of 20.
+describe.each([
+	['one request per item', {}, 8],
+	['batching on', { batching: true }, 2],
+])('Stop with %s', (_way, requestOptions, firstRequests) => {
+	it('starts no further item and abandons the requests on their way', async () => {
+		emulator.setLatency(300);
+		const stopped = stopOnceSeen((requests) => requests.filter((r) => r.batchId === undefined).length >= firstRequests);
+		const { run } = await runNode({ parameters: setStepFromItems({ requestOptions }), items, credentials: secretCredential(emulator), stopWhen: stopped });
+		// Without the stop, the next requests would follow the first answers 300 ms later.
+		await settle(1_000);
+		expect(run.status).toBe('canceled');
+		const requests = emulator.requests.filter((r) => /^\/(v1\.0|beta)\//.test(r.path) && r.batchId === undefined);
+		expect(requests).toHaveLength(firstRequests);
+		// Abandoned: the connection closed before Graph's answer could arrive.
+		expect(requests.map((r) => r.status)).toEqual(requests.map(() => 0));
+	});
+});
+
+it('sends nothing when a Retry-After pause of a stopped execution ends', async () => {
+	emulator.injectFault({ target: 'graph', kind: 'status', status: 429, retryAfterSeconds: 1 });
+	const stopped = stopOnceSeen((requests) => requests.some((r) => r.status === 429));
+	await runNode({ parameters: setStepFromItems({ requestOptions: { concurrency: 4 } }), items, credentials: secretCredential(emulator), stopWhen: stopped });
+	const stoppedAt = await stopped;
+	await settle(1_500);
+	expect(emulator.graphRequests().filter((r) => r.receivedAt > stoppedAt + 50)).toEqual([]);
+});
