@@ -64,6 +64,13 @@ describe('retries', () => {
 		expect(graphStatuses()).toEqual([429]);
 	});
 
+	it('a back-off of its own beyond the total wait bound ends the item, saying that Graph sent no Retry-After', async () => {
+		emulator.injectFault({ target: 'graph', kind: 'status', status: 503, times: 3 });
+		const { error } = await run({ ...getFlow, requestOptions: { maxRetryWaitSeconds: 2 } });
+		expect(error?.description).toMatch(/The next back-off \(Graph sent no Retry-After\) would wait 2 s, beyond the retry limit of 2 s in total \(already waited 1 s\)/);
+		expect(graphStatuses()).toEqual([503, 503]);
+	});
+
 	it('stops after the retry count', async () => {
 		emulator.injectFault({ target: 'graph', kind: 'status', status: 429, retryAfterSeconds: 0, times: 10 });
 		const { error } = await run(getFlow);

@@ -391,7 +391,7 @@ export async function graphRequest(
 				this,
 				request,
 				response,
-				`Graph asked to wait ${Math.ceil(delay / 1000)} s, beyond the retry limit of ${policy.maxTotalWaitMs / 1000} s in total (already waited ${Math.round(waitedMs / 1000)} s).`,
+				`${asked === undefined ? 'The next back-off (Graph sent no Retry-After) would wait' : 'Graph asked to wait'} ${Math.ceil(delay / 1000)} s, beyond the retry limit of ${policy.maxTotalWaitMs / 1000} s in total (already waited ${Math.round(waitedMs / 1000)} s).`,
 			);
 		}
 		waitedMs += delay;
