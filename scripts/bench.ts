@@ -2,9 +2,10 @@
 // the local emulator. One execution of N items (default 1,000), three ways side by side: (a) this node, (b) n8n's
 // HTTP Request node with a bearer header credential, (c) a bare Node script (the floor). Scenario L adds 20 ms to
 // every Graph round trip; T also throttles to 100 requests per second per app + tenant. Then: time per item and
-// peak RSS at N = 100, 1,000 and 10,000 (and at 1,000 and 10,000 with the flow as a constant instead of the
-// item's expression), the node's CPU per item, the time to require the node and credential
-// modules, token requests over 100 executions in one running n8n, and each target met or not.
+// peak RSS at N = 100, 1,000 and 10,000; at 1,000 and 10,000 also with the flow as a constant instead of the
+// item's expression, with n8n's legacy expression engine, and n8n's Edit Fields node evaluating the same
+// expression (what n8n itself costs there); the node's CPU per item, the time to require the node and
+// credential modules, token requests over 100 executions in one running n8n, and each target met or not.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,10 +76,16 @@ const GET_CONFIGURATION: Operation = {
 	path: (flow) => `/identity/b2xUserFlows/${flow}/apiConnectorConfiguration?$expand=postFederationSignup,postAttributeCollection`,
 };
 
+const GET_CONFIGURATION_ONE_FLOW: Operation = {
+	...GET_CONFIGURATION,
+	parameters: { ...GET_CONFIGURATION.parameters, userFlow: { __rl: true, mode: 'id', value: flowName(0) } },
+};
+
 type Way =
-	| { label: string; kind: 'node'; requestOptions: { batching?: boolean } }
+	| { label: string; kind: 'node'; requestOptions: { batching?: boolean }; env?: NodeJS.ProcessEnv }
 	| { label: string; kind: 'http'; options: object }
-	| { label: string; kind: 'bare'; keepAlive: boolean };
+	| { label: string; kind: 'bare'; keepAlive: boolean }
+	| { label: string; kind: 'editFields' };
 
 const A_DEFAULTS: Way = { label: '(a) this node, defaults', kind: 'node', requestOptions: {} };
 const A_BATCHING: Way = { label: '(a) this node, batching on', kind: 'node', requestOptions: { batching: true } };
@@ -86,6 +93,11 @@ const B_DEFAULTS: Way = { label: '(b) HTTP Request, defaults', kind: 'http', opt
 const B_BATCHING: Way = { label: '(b) HTTP Request, batching 100/1 s', kind: 'http', options: { batching: { batch: { batchSize: 100, batchInterval: 1000 } } } };
 // The same items and requests with the flow given as a constant: what the user's per-item expression costs.
 const A_ONE_FLOW: Way = { label: '(a) defaults, flow without expression', kind: 'node', requestOptions: {} };
+const A_BATCHING_ONE_FLOW: Way = { label: '(a) batching on, flow without expression', kind: 'node', requestOptions: { batching: true } };
+// The same with n8n's older expression engine instead of 2.41's default, which evaluates in an isolate.
+const A_LEGACY_EXPRESSIONS: Way = { label: '(a) defaults, N8N_EXPRESSION_ENGINE=legacy', kind: 'node', requestOptions: {}, env: { N8N_EXPRESSION_ENGINE: 'legacy' } };
+// n8n's own Edit Fields (Set) node evaluating the same {{ $json.flow }} for every item, sending nothing.
+const EDIT_FIELDS: Way = { label: "n8n's Edit Fields, same expression", kind: 'editFields' };
 const C_FLOOR: Way = { label: `(c) bare script, ${DEFAULT_CONCURRENCY} at a time`, kind: 'bare', keepAlive: true };
 const C_NEW_CONNECTIONS: Way = { label: '(c) same, new TLS connection each', kind: 'bare', keepAlive: false };
 
@@ -130,6 +142,16 @@ const medianMeasure = (measures: Measure[]) => [...measures].sort((x, y) => x.ms
 
 function targetNode(operation: Operation, way: Way, graphBaseUrl: string): object {
 	const position = [400, 0];
+	if (way.kind === 'editFields') {
+		return {
+			id: 'b-target',
+			name: 'Target',
+			type: 'n8n-nodes-base.set',
+			typeVersion: 3.4,
+			position,
+			parameters: { assignments: { assignments: [{ id: 'flow-copy', name: 'flowCopy', value: '={{ $json.flow }}', type: 'string' }] }, options: {} },
+		};
+	}
 	if (way.kind === 'node') {
 		return {
 			id: 'b-target',
@@ -201,7 +223,7 @@ function webhookWorkflow(id: string, path: string): object {
 				webhookId: randomUUID(),
 				parameters: { httpMethod: 'GET', path, responseMode: 'lastNode', options: {} },
 			},
-			targetNode({ ...GET_CONFIGURATION, parameters: { ...GET_CONFIGURATION.parameters, userFlow: { __rl: true, mode: 'id', value: flowName(0) } } }, A_DEFAULTS, ''),
+			targetNode(GET_CONFIGURATION_ONE_FLOW, A_DEFAULTS, ''),
 		],
 		connections: { Webhook: { main: [[{ node: 'Target', type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
@@ -230,10 +252,12 @@ class Bench {
 	}
 
 	/** `n8n execute` of an imported workflow; the time is n8n's own execution time of the Target node. */
-	async execute(workflowId: string, items: number, profileDir?: string): Promise<Measure> {
+	async execute(workflowId: string, items: number, options: { profileDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Measure> {
+		const { profileDir } = options;
 		const child = spawn(n8nBin, ['execute', `--id=${workflowId}`, '--rawOutput'], {
 			env: {
 				...this.env,
+				...options.env,
 				PROCESS_STATS_FILE: this.statsFile,
 				NODE_OPTIONS: [`--require ${join(repository, 'scripts', 'process-stats.cjs')}`, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])].join(' '),
 			},
@@ -384,9 +408,13 @@ async function main() {
 				})),
 			),
 		);
+		const atTargetSizes = (way: Way, operation: Operation) => [1000, 10_000].map((n) => ({ way, n, operation }));
 		const scaling = [
 			...[A_DEFAULTS, A_BATCHING].flatMap((way) => SCALING_ITEMS.map((n) => ({ way, n, operation: SET_STEP }))),
-			...[1000, 10_000].map((n) => ({ way: A_ONE_FLOW, n, operation: SET_STEP_ONE_FLOW })),
+			...atTargetSizes(A_ONE_FLOW, SET_STEP_ONE_FLOW),
+			...atTargetSizes(A_BATCHING_ONE_FLOW, SET_STEP_ONE_FLOW),
+			...atTargetSizes(A_LEGACY_EXPRESSIONS, SET_STEP),
+			...atTargetSizes(EDIT_FIELDS, SET_STEP),
 		].map((row) => ({ ...row, id: workflowId(targetNode(row.operation, row.way, emulator.graphBaseUrl), row.n) }));
 		const baselines = new Map([...new Set([items, ...SCALING_ITEMS])].map((n) => [n, workflowId(undefined, n)]));
 		const hookId = 'BenchTokens01';
@@ -445,19 +473,19 @@ async function main() {
 			const measures: Measure[] = [];
 			for (let i = 0; i < runs; i++) {
 				bench.prepare(SCENARIO_L);
-				measures.push(await bench.execute(id, n));
+				measures.push(await bench.execute(id, n, { env: way.kind === 'node' ? way.env : undefined }));
 			}
 			const m = medianMeasure(measures);
 			scaled.push({ way, n, m });
 			console.log(
-				`  ${way.label.padEnd(38)} N = ${String(n).padStart(6)}: ${(m.ms / n).toFixed(2)} ms per item, peak RSS ${m.rssMb.toFixed(0)} MB (${baselineAt.get(n)!.rssMb.toFixed(0)} MB without the node), process CPU ${((m.cpuMs - baselineCpuAt.get(n)!) / n).toFixed(2)} ms per item, ${m.failed} failed`,
+				`  ${way.label.padEnd(44)} N = ${String(n).padStart(6)}: ${(m.ms / n).toFixed(2)} ms per item, peak RSS ${m.rssMb.toFixed(0)} MB (${baselineAt.get(n)!.rssMb.toFixed(0)} MB without the node), process CPU ${((m.cpuMs - baselineCpuAt.get(n)!) / n).toFixed(2)} ms per item, ${m.failed} failed`,
 			);
 		}
 
 		const profileDir = join(work, 'profile');
 		mkdirSync(profileDir);
 		bench.prepare(SCENARIO_L);
-		await bench.execute(table.find((row) => row.way === A_DEFAULTS && row.operation === SET_STEP)!.id!, items, profileDir);
+		await bench.execute(table.find((row) => row.way === A_DEFAULTS && row.operation === SET_STEP)!.id!, items, { profileDir });
 		const { nodeMs, httpMs, expressionMs } = nodeCpuFromProfile(profileDir, items);
 		console.log(
 			`\nNode CPU per item (V8 profile of (a) defaults, L, Set Step): ${nodeMs.toFixed(3)} ms in this package's code and the n8n calls it makes;` +
@@ -484,6 +512,10 @@ async function main() {
 
 		const floorMs = (items / SCENARIO_T.throttle!.requests) * SCENARIO_T.throttle!.windowMs;
 		const scaledAt = (way: Way, n: number) => scaled.find((s) => s.way === way && s.n === n)!.m;
+		const perItemChange = (way: Way) => scaledAt(way, 10_000).ms / 10_000 / (scaledAt(way, 1000).ms / 1000) - 1;
+		const marginalMs = (way: Way) => (scaledAt(way, 10_000).ms - scaledAt(way, 1000).ms) / 9000;
+		const growthOf = (way: Way) => scaledAt(way, 10_000).rssMb - scaledAt(way, 1000).rssMb;
+		const withoutNode = baselineAt.get(10_000)!.rssMb - baselineAt.get(1000)!.rssMb;
 		const targets: Array<[string, boolean, string]> = [
 			...[A_DEFAULTS, A_BATCHING].map((way): [string, boolean, string] => {
 				const m = resultOf(SCENARIO_T, SET_STEP, way);
@@ -500,26 +532,29 @@ async function main() {
 					[`L ${operation.name}: batching on at least 3 × faster than (b)`, b.ms >= 3 * batched.ms, `${(b.ms / batched.ms).toFixed(2)} ×`],
 				];
 			}),
-			...[A_DEFAULTS, A_BATCHING, A_ONE_FLOW].flatMap((way): Array<[string, boolean, string]> => {
-				const [thousand, tenThousand] = [scaledAt(way, 1000), scaledAt(way, 10_000)];
-				const change = tenThousand.ms / 10_000 / (thousand.ms / 1000) - 1;
-				// What one more item costs, without the execution's fixed start (loading @azure/identity, the token).
-				const marginal = (tenThousand.ms - thousand.ms) / 9000;
-				const growth = tenThousand.rssMb - thousand.rssMb;
-				const withoutNode = baselineAt.get(10_000)!.rssMb - baselineAt.get(1000)!.rssMb;
+			// Both also print what n8n's Edit Fields node does with the same items and expression, sending nothing.
+			...[A_DEFAULTS, A_BATCHING, A_ONE_FLOW, A_BATCHING_ONE_FLOW].flatMap((way): Array<[string, boolean, string]> => {
+				const expression = way === A_DEFAULTS || way === A_BATCHING;
+				const n8nItself = (figure: string) => (expression ? `; n8n's Edit Fields evaluating the same expression: ${figure}` : '');
 				return [
 					[
 						`${way.label}: time per item flat (within 25 %) from N = 1,000 to 10,000`,
-						Math.abs(change) <= 0.25,
-						`${(change * 100).toFixed(0)} % (each item beyond 1,000: ${marginal.toFixed(2)} ms)`,
+						Math.abs(perItemChange(way)) <= 0.25,
+						// What one more item costs, without the execution's fixed start (loading @azure/identity, the token).
+						`${(perItemChange(way) * 100).toFixed(0)} % (each item beyond 1,000: ${marginalMs(way).toFixed(2)} ms${n8nItself(`${(perItemChange(EDIT_FIELDS) * 100).toFixed(0)} %`)})`,
 					],
 					[
 						`${way.label}: peak RSS grows by less than 100 MB from 1,000 to 10,000 items`,
-						growth < 100,
-						`${growth.toFixed(0)} MB (n8n without the node: ${withoutNode.toFixed(0)} MB)`,
+						growthOf(way) < 100,
+						`${growthOf(way).toFixed(0)} MB (n8n without the node: ${withoutNode.toFixed(0)} MB${n8nItself(`${growthOf(EDIT_FIELDS).toFixed(0)} MB`)})`,
 					],
 				];
 			}),
+			[
+				`${A_LEGACY_EXPRESSIONS.label}: peak RSS grows by less than 100 MB from 1,000 to 10,000 items`,
+				growthOf(A_LEGACY_EXPRESSIONS) < 100,
+				`${growthOf(A_LEGACY_EXPRESSIONS).toFixed(0)} MB`,
+			],
 			['require time 15 ms or less', median(requireTimes) <= 15, `${median(requireTimes).toFixed(1)} ms`],
 			['1 token request for 100 executions in one n8n', tokensOver100 === 1 && answered === 100, `${tokensOver100}`],
 			['node CPU per item under 0.3 ms', nodeMs < 0.3, `${nodeMs.toFixed(3)} ms`],
