@@ -320,6 +320,7 @@ export async function graphRequest(
 	const connection = await getGraphConnection.call(this);
 	const { settings, endpoints } = connection;
 	const gate = throttleGate(connection);
+	const signal = cancelSignal(this);
 	const httpOptions: IHttpRequestOptions = {
 		method: request.method,
 		url: requestUrl(this, endpoints, request),
@@ -328,7 +329,7 @@ export async function graphRequest(
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		timeout: policy.requestTimeoutMs,
-		abortSignal: cancelSignal(this),
+		abortSignal: signal,
 	};
 	if (request.body !== undefined) {
 		// n8n's HTTP layer drops an empty object body, but Graph's documented "disable" call sends {}.
@@ -340,7 +341,6 @@ export async function graphRequest(
 	let refreshedToken = false;
 	// An attempt whose answer never came may still have taken effect.
 	let unansweredAttempt = false;
-	const signal = httpOptions.abortSignal as AbortSignal | undefined;
 	for (let attempt = 1; ; attempt++) {
 		let response: GraphResponse<unknown>;
 		await passThrottleGate(gate, signal);
