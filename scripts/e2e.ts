@@ -1,13 +1,16 @@
 // `npm run test:e2e`: the packed package installed into a real n8n 2.41.1 (on Node 24, both from the npm
 // registry, cached in .cache/), every example workflow run by the n8n CLI against the local emulator (and once
-// under n8n's SSRF protection), and the credential's Test button exercised through the REST API of a started n8n.
+// under n8n's SSRF protection), the credential's Test button exercised through the REST API of a started n8n, and
+// an execution stopped there by its timeout.
 // Prints a summary line.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startEmulator, type Emulator } from '../test/emulator';
 import { EXAMPLE_CHECKS } from '../test/support/exampleChecks';
+import { seedFlowItems, setStepFromItems } from '../test/support/setStep';
 import {
 	credentialFile,
 	ensureN8n,
@@ -138,8 +141,84 @@ async function checkEgressFilter(emulator: Emulator, env: NodeJS.ProcessEnv): Pr
 }
 
 
-/** The editor's Test button and the registered types, through the REST API of a started n8n. */
+const STOP_FLOWS = Array.from({ length: 300 }, (_, i) => `B2X_1_Stop${i}`);
+const STOP_PATH = 'e2e-stop';
+
+/**
+ * Webhook → Code (300 items) → Set Step, with the workflow's own Timeout of 5 s: n8n stops the execution as the
+ * editor's Stop button does. At 8 items per 500 ms round trip, all items would take about 19 s.
+ */
+async function importStoppedWorkflow(emulator: Emulator, env: NodeJS.ProcessEnv, work: string): Promise<void> {
+	const items = seedFlowItems(emulator, STOP_FLOWS);
+	const workflow = {
+		id: 'E2eStopped01',
+		name: 'Stopped by its timeout',
+		nodes: [
+			{
+				id: 'stop-hook',
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: randomUUID(),
+				parameters: { httpMethod: 'GET', path: STOP_PATH, responseMode: 'onReceived', options: {} },
+			},
+			{
+				id: 'stop-items',
+				name: 'Items',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [200, 0],
+				parameters: { jsCode: `return ${JSON.stringify(items)}.map((json) => ({ json }));` },
+			},
+			{
+				id: 'stop-set-step',
+				name: 'Set Step',
+				type: `${PACKAGE_NAME}.userFlowApiConnectors`,
+				typeVersion: 1,
+				position: [400, 0],
+				parameters: setStepFromItems(),
+				credentials: { microsoftEntraUserFlowsApi: { id: 'entraEmulator01', name: 'Microsoft Entra (local emulator)' } },
+			},
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
+			Items: { main: [[{ node: 'Set Step', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1', executionTimeout: 5 },
+	};
+	const path = join(work, 'stopped-workflow.json');
+	writeFileSync(path, JSON.stringify(workflow));
+	await run(n8nBin, ['import:workflow', `--input=${path}`], { env });
+	await run(n8nBin, ['publish:workflow', `--id=${workflow.id}`], { env });
+}
+
+/** n8n goes on running a stopped execution's node: the node itself must stop sending. */
+async function checkStop(emulator: Emulator, baseUrl: string): Promise<void> {
+	emulator.reset();
+	seedFlowItems(emulator, STOP_FLOWS);
+	emulator.clearRequests();
+	emulator.setLatency(500);
+	const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+	try {
+		await fetch(`${baseUrl}/webhook/${STOP_PATH}`);
+		await pause(8_000);
+		const atEight = emulator.graphRequests().length;
+		await pause(2_000);
+		const atTen = emulator.graphRequests().length;
+		check(
+			'an execution stopped by its timeout sends nothing more to Graph',
+			atEight > 0 && atEight < STOP_FLOWS.length && atTen === atEight,
+			`${atEight} of ${STOP_FLOWS.length} requests sent by 8 s after the start, ${atTen} by 10 s`,
+		);
+	} finally {
+		emulator.setLatency(0);
+	}
+}
+
+/** The editor's Test button, the registered types and a stopped execution, in a started n8n. */
 async function checkRunningN8n(emulator: Emulator, env: NodeJS.ProcessEnv, work: string): Promise<void> {
+	await importStoppedWorkflow(emulator, env, work);
 	const n8n = await startN8n(env);
 	try {
 		const cookie = await setUpOwner(n8n.baseUrl, { email: 'e2e@example.com', password: 'E2e-only-Passw0rd' });
@@ -173,6 +252,7 @@ async function checkRunningN8n(emulator: Emulator, env: NodeJS.ProcessEnv, work:
 			wrong.data?.message,
 		);
 		check('the Test button reached the emulator for tokens and Graph', emulator.tokenRequests().length >= 2 && emulator.graphRequests().length >= 1);
+		await checkStop(emulator, n8n.baseUrl);
 	} finally {
 		await n8n.stop();
 		if (results.some((result) => !result.ok)) console.log(n8n.log().slice(-4000));
