@@ -27,10 +27,10 @@ async function stopOnceSeen(ready: (requests: RecordedRequest[]) => boolean): Pr
 }
 
 // The stop comes once the first requests of the run are all on their way: 8 items at a time (the default
-// Concurrency), or the 40 items' two batches of 20.
+// Concurrency), or one batch of 20 items at a time.
 describe.each([
 	['one request per item', {}, 8],
-	['batching on', { batching: true }, 2],
+	['batching on', { batching: true, concurrency: 20 }, 1],
 ])('Stop with %s', (_way, requestOptions, firstRequests) => {
 	it('starts no further item and abandons the requests on their way', async () => {
 		emulator.setLatency(300);
