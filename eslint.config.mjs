@@ -50,7 +50,7 @@ export default tseslint.config(
 	},
 	{
 		// Test infrastructure and scripts print progress and figures on purpose.
-		files: ['test/**/*.ts', 'scripts/**/*.ts'],
+		files: ['test/**/*.ts', 'scripts/**/*.ts', 'emulator/**/*.ts'],
 		rules: { 'no-console': 'off' },
 	},
 );

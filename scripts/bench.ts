@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { DEFAULT_CONCURRENCY } from '../nodes/UserFlowApiConnectors/actions/router';
-import { startEmulator, type Emulator } from '../test/emulator';
-import { SEEDED_CONNECTORS } from '../test/emulator/state';
-import { runTrustingEmulator } from '../test/emulator/trust';
+import { startEmulator, type Emulator } from '../emulator';
+import { SEEDED_CONNECTORS } from '../emulator/state';
+import { runTrustingEmulator } from '../emulator/trust';
 import { seedFlowItems } from '../test/support/setStep';
 import type { BareRun } from './bare-client';
 import {

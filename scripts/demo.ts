@@ -3,13 +3,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { runTrustingEmulator } from '../test/emulator/trust';
+import { runTrustingEmulator } from '../emulator/trust';
 
 const repository = resolve(__dirname, '..', '..');
 
 async function main() {
 	await import('../test/support/env');
-	const { startEmulator } = await import('../test/emulator');
+	const { startEmulator } = await import('../emulator');
 	const { runWorkflow, CREDENTIAL_TYPE } = await import('../test/support/runWorkflow');
 	const { secretCredential } = await import('../test/support/credentials');
 

@@ -3,7 +3,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { startEmulator } from '../test/emulator';
+import { startEmulator } from '../emulator';
 import {
 	credentialFile,
 	DEV_LOGIN,

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { startEmulator, type Emulator } from '../test/emulator';
+import { startEmulator, type Emulator } from '../emulator';
 import { EXAMPLE_CHECKS } from '../test/support/exampleChecks';
 import { seedFlowItems, setStepFromItems } from '../test/support/setStep';
 import {

@@ -4,7 +4,7 @@
 // or the tenant does not end as the workflows asked.
 import { parseArgs } from 'node:util';
 
-import { runTrustingEmulator } from '../test/emulator/trust';
+import { runTrustingEmulator } from '../emulator/trust';
 
 async function main() {
 	const { values } = parseArgs({
@@ -16,7 +16,7 @@ async function main() {
 		},
 	});
 	await import('../test/support/env');
-	const { startEmulator } = await import('../test/emulator');
+	const { startEmulator } = await import('../emulator');
 	const { runFaultScenario } = await import('../test/support/faultRun');
 	const emulator = await startEmulator();
 	try {

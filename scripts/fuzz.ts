@@ -3,12 +3,12 @@
 // URLs) through n8n's engine, half against Graph v1.0 and half against beta. Prints the figures.
 import { parseArgs } from 'node:util';
 
-import { runTrustingEmulator } from '../test/emulator/trust';
+import { runTrustingEmulator } from '../emulator/trust';
 
 async function main() {
 	const { values } = parseArgs({ options: { sets: { type: 'string', default: '10000' }, seed: { type: 'string', default: '20261122' } } });
 	await import('../test/support/env');
-	const { startEmulator } = await import('../test/emulator');
+	const { startEmulator } = await import('../emulator');
 	const { runFuzz } = await import('../test/support/fuzz');
 	const emulator = await startEmulator();
 	try {

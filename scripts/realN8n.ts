@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
 
 import type { IRunData } from 'n8n-workflow';
 
-import type { Emulator } from '../test/emulator';
-import { EMULATOR_FILES } from '../test/emulator/state';
+import type { Emulator } from '../emulator';
+import { EMULATOR_FILES } from '../emulator/state';
 import { secretCredential } from '../test/support/credentials';
 
 export const N8N_VERSION = '2.41.1';

@@ -2,8 +2,8 @@
 // the requests Graph receives, the outputs, the binary .pfx path, and that no secret ever reaches an output.
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { SEEDED_CONNECTORS } from './emulator/state';
-import { startEmulator, type Emulator } from './emulator';
+import { SEEDED_CONNECTORS } from '../emulator/state';
+import { startEmulator, type Emulator } from '../emulator';
 import { secretCredential } from './support/credentials';
 import { makePfx, TEST_PFX_PASSWORD } from './support/pfx';
 import { runNode, type NodeRunResult } from './support/runWorkflow';

@@ -1,7 +1,7 @@
 // Request Options > Batching: the requests of items running together go to Graph's $batch, 20 at most a
 // batch, and each step is handled like a direct request (a 429 inside a 200 waits and is sent again).
-import { SEEDED_CONNECTORS } from './emulator/state';
-import { startEmulator, type Emulator } from './emulator';
+import { SEEDED_CONNECTORS } from '../emulator/state';
+import { startEmulator, type Emulator } from '../emulator';
 import { secretCredential } from './support/credentials';
 import { runNode } from './support/runWorkflow';
 import { seedFlowItems, setStepFromItems } from './support/setStep';

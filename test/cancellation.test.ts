@@ -1,7 +1,7 @@
 // The user's Stop (n8n's execution cancel signal): no item starts afterwards, requests on their way are
 // abandoned, and a throttle or back-off pause ends without sending anything. n8n ends the execution at once
 // but leaves the node's promise running, so without this a stopped run would go on changing the tenant.
-import { startEmulator, type Emulator } from './emulator';
+import { startEmulator, type Emulator } from '../emulator';
 import { secretCredential } from './support/credentials';
 import { runNode } from './support/runWorkflow';
 import { seedFlowItems, setStepFromItems } from './support/setStep';

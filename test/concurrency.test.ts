@@ -1,7 +1,7 @@
 // Items run side by side (Request Options > Concurrency), in input order and paired, and one throttle gate per
 // app registration + tenant: a 429's Retry-After holds every request of that app, not only the one that got it.
-import { SEEDED_CONNECTORS } from './emulator/state';
-import { startEmulator, type Emulator } from './emulator';
+import { SEEDED_CONNECTORS } from '../emulator/state';
+import { startEmulator, type Emulator } from '../emulator';
 import { secretCredential } from './support/credentials';
 import { runNode } from './support/runWorkflow';
 import { seedFlowItems, setStepFromItems } from './support/setStep';

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 
-import type { Emulator } from './emulator';
+import type { Emulator } from '../emulator';
 import { secretCredential } from './support/credentials';
 import { GET_PARTNER_FLOW, useEmulatorWithPartnerFlow } from './support/partnerFlow';
 import { runNode } from './support/runWorkflow';

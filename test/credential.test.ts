@@ -6,7 +6,7 @@ import { MicrosoftEntraUserFlowsApi } from '../credentials/MicrosoftEntraUserFlo
 import { NATIONAL_CLOUDS } from '../credentials/entra/clouds';
 import { readSettings, resolveEndpoints } from '../credentials/entra/settings';
 import { forgetToken } from '../credentials/entra/tokenProvider';
-import { startEmulator, type Emulator } from './emulator';
+import { startEmulator, type Emulator } from '../emulator';
 import {
 	APP_KEY,
 	APP_KEY_ENCRYPTED,

@@ -1,6 +1,6 @@
 // n8n's SSRF protection (its egress filter) applies to the node's own Graph connections as it does to n8n's
 // request helper. Its own file: n8n reads N8N_SSRF_PROTECTION_ENABLED once, when its HTTP layer is first used.
-import { startEmulator, type Emulator } from './emulator';
+import { startEmulator, type Emulator } from '../emulator';
 import { secretCredential } from './support/credentials';
 import { GET_PARTNER_FLOW } from './support/partnerFlow';
 import { runNode } from './support/runWorkflow';

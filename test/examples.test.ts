@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { startEmulator, type Emulator } from './emulator';
+import { startEmulator, type Emulator } from '../emulator';
 import { secretCredential } from './support/credentials';
 import { EXAMPLE_CHECKS } from './support/exampleChecks';
 import { CREDENTIAL_TYPE, runWorkflow } from './support/runWorkflow';

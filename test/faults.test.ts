@@ -1,6 +1,6 @@
 // The smaller form of `npm run test:faults`: under random throttling, 5xx, dropped and slow answers no item
 // is lost, nothing happens twice, and the tenant ends as the workflows asked.
-import { startEmulator, type Emulator } from './emulator';
+import { startEmulator, type Emulator } from '../emulator';
 import { runFaultScenario } from './support/faultRun';
 
 let emulator: Emulator;

@@ -1,5 +1,5 @@
 // The smaller form of `npm run test:fuzz`: generated hostile input through n8n's engine.
-import { startEmulator, type Emulator } from './emulator';
+import { startEmulator, type Emulator } from '../emulator';
 import { runFuzz } from './support/fuzz';
 
 let emulator: Emulator;

@@ -1,5 +1,5 @@
 // "From list" in the editor: the list-search methods behind the user flow and API connector locators.
-import { startEmulator, type Emulator } from './emulator';
+import { startEmulator, type Emulator } from '../emulator';
 import { b2cCredential, secretCredential } from './support/credentials';
 import { searchList } from './support/runWorkflow';
 

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 
 import { encodePathSegment, graphPath } from '../nodes/UserFlowApiConnectors/transport';
-import { EMULATOR_FILES } from './emulator/state';
-import { startEmulator, type Emulator } from './emulator';
+import { EMULATOR_FILES } from '../emulator/state';
+import { startEmulator, type Emulator } from '../emulator';
 import { secretCredential } from './support/credentials';
 import { GET_PARTNER_FLOW, useEmulatorWithPartnerFlow } from './support/partnerFlow';
 import { runNode } from './support/runWorkflow';

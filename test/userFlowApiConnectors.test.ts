@@ -1,7 +1,7 @@
 // The "User Flow API Connectors" node, run through n8n's workflow engine against the emulator: for every
 // example in Microsoft's reference pages (../shared/seeds), the exact request Graph receives and the output.
-import { SEEDED_CONNECTORS } from './emulator/state';
-import { startEmulator, type Emulator } from './emulator';
+import { SEEDED_CONNECTORS } from '../emulator/state';
+import { startEmulator, type Emulator } from '../emulator';
 import { b2cCredential, secretCredential } from './support/credentials';
 import { runNode } from './support/runWorkflow';
 

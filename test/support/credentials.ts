@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { repositoryFile } from '../emulator/http';
-import { SEEDED_CLIENT_SECRET, SEEDED_CONNECTORS } from '../emulator/state';
+import { repositoryFile } from '../../emulator/http';
+import { SEEDED_CLIENT_SECRET, SEEDED_CONNECTORS } from '../../emulator/state';
 import { registerSecret } from './secrets';
 
 /** The emulator fields the credential needs (kept structural so tests can use any emulator instance). */
@@ -13,7 +13,7 @@ export interface EmulatorEndpoints {
 	defaults: { tenantId: string; clientId: string; clientSecret: string; certClientId: string; b2cTenantId: string; b2cClientId: string };
 }
 
-const fixture = (name: string) => readFileSync(repositoryFile(`test/fixtures/${name}`), 'utf8');
+const fixture = (name: string) => readFileSync(repositoryFile(`emulator/certs/${name}`), 'utf8');
 export const APP_CERTIFICATE = fixture('app-cert.pem');
 export const APP_KEY = fixture('app-key.pem');
 export const APP_KEY_ENCRYPTED = fixture('app-key.encrypted.pem');

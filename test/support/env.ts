@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { trustsEmulatorCa } from '../emulator/trust';
+import { trustsEmulatorCa } from '../../emulator/trust';
 
 // n8n-core writes its instance settings under $N8N_USER_FOLDER/.n8n as soon as it is loaded.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-entra-test-'));
 
 if (!trustsEmulatorCa()) {
-	throw new Error('Run with NODE_EXTRA_CA_CERTS=test/emulator/certs/ca.pem (npm test does) so Node trusts the local emulator');
+	throw new Error('Run with NODE_EXTRA_CA_CERTS=emulator/certs/ca.pem (npm test does) so Node trusts the local emulator');
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 import type { IDataObject, IRunExecutionData } from 'n8n-workflow';
 
-import { SEEDED_CONNECTORS, type Tenant } from '../emulator/state';
+import { SEEDED_CONNECTORS, type Tenant } from '../../emulator/state';
 import { registerSecret } from './secrets';
 
 /** The connector password examples/api-connector-lifecycle.json gives; it must never come back. */

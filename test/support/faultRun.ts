@@ -3,8 +3,8 @@
 // (1,000 operations, figures printed) and, smaller, by the jest suite.
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Emulator, FaultProfile } from '../emulator';
-import { SEEDED_CONNECTORS } from '../emulator/state';
+import type { Emulator, FaultProfile } from '../../emulator';
+import { SEEDED_CONNECTORS } from '../../emulator/state';
 import { secretCredential } from './credentials';
 import { runNode } from './runWorkflow';
 

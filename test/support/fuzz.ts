@@ -1,9 +1,9 @@
 // Generated hostile and bad input, one parameter set per n8n execution (so every Graph request can be
 // attributed to the input that caused it). An independent oracle says which inputs are valid; the run
 // counts what must never happen. Used by `npm run test:fuzz` (10,000 sets) and, smaller, by jest.
-import type { Emulator } from '../emulator';
-import { seededRandom } from '../emulator/random';
-import { SEEDED_CONNECTORS } from '../emulator/state';
+import type { Emulator } from '../../emulator';
+import { seededRandom } from '../../emulator/random';
+import { SEEDED_CONNECTORS } from '../../emulator/state';
 import { secretCredential } from './credentials';
 import { runNode } from './runWorkflow';
 import { registerSecret } from './secrets';

@@ -1,4 +1,4 @@
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator } from '../../emulator';
 
 /** Get User Flow of the flow that useEmulatorWithPartnerFlow seeds. */
 export const GET_PARTNER_FLOW = { resource: 'userFlow', operation: 'get', flowKind: 'b2x', userFlow: { __rl: true, mode: 'id', value: 'Partner' } };

@@ -2,8 +2,8 @@
 // fault specs share.
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { Emulator } from '../emulator';
-import { SEEDED_CONNECTORS } from '../emulator/state';
+import type { Emulator } from '../../emulator';
+import { SEEDED_CONNECTORS } from '../../emulator/state';
 
 /** Creates the flows in the emulator's External ID tenant and returns one item per flow, connectors alternating. */
 export function seedFlowItems(emulator: Emulator, names: string[]): Array<{ flow: string; connector: string }> {

@@ -1,6 +1,6 @@
 /**
  * Runs the emulator on its own, for demos and manual checks:
- *   npx tsc -p tsconfig.test.json && NODE_EXTRA_CA_CERTS=test/emulator/certs/ca.pem node build/test/emulator/cli.js [--port 8443] [--host 127.0.0.1]
+ *   npx tsc -p tsconfig.test.json && NODE_EXTRA_CA_CERTS=emulator/certs/ca.pem node build/emulator/cli.js [--port 8443] [--host 127.0.0.1]
  * Prints one JSON line with what a client needs, then serves until SIGINT or SIGTERM.
  */
 import { parseArgs } from 'node:util';

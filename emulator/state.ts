@@ -6,12 +6,12 @@ import { repositoryFile } from './http';
 /** Files the emulator and its tests use; all are test-only material committed to the repository. */
 export const EMULATOR_FILES = {
 	/** Clients trust the emulator with NODE_EXTRA_CA_CERTS=<this> or https.Agent({ ca }). */
-	caCertificate: repositoryFile('test/emulator/certs/ca.pem'),
-	serverCertificate: repositoryFile('test/emulator/certs/server.pem'),
-	serverKey: repositoryFile('test/emulator/certs/server.key'),
+	caCertificate: repositoryFile('emulator/certs/ca.pem'),
+	serverCertificate: repositoryFile('emulator/certs/server.pem'),
+	serverKey: repositoryFile('emulator/certs/server.key'),
 	/** The certificate registered on the seeded certificate app, and its private key. */
-	appCertificate: repositoryFile('test/fixtures/app-cert.pem'),
-	appKey: repositoryFile('test/fixtures/app-key.pem'),
+	appCertificate: repositoryFile('emulator/certs/app-cert.pem'),
+	appKey: repositoryFile('emulator/certs/app-key.pem'),
 } as const;
 
 export type TenantKind = 'externalId' | 'b2c';

@@ -5,8 +5,8 @@ import forge from 'node-forge';
 import * as https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { makePfx, TEST_PFX_PASSWORD, type PfxOptions, type TestPfx } from '../support/pfx';
-import { EMULATOR_FILES, SEEDED_CONNECTORS, startEmulator, type Emulator } from './index';
+import { makePfx, TEST_PFX_PASSWORD, type PfxOptions, type TestPfx } from './support/pfx';
+import { EMULATOR_FILES, SEEDED_CONNECTORS, startEmulator, type Emulator } from '../emulator';
 
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 const ca = readFileSync(EMULATOR_FILES.caCertificate);

@@ -154,8 +154,8 @@ export function mediaType(headers: Record<string, string>): string {
 }
 
 /**
- * Finds a file of this repository whether the code runs from its TypeScript source (test/emulator)
- * or compiled (build/test/emulator): walks up from here until the relative path exists.
+ * Finds a file of this repository whether the code runs from its TypeScript source (emulator/)
+ * or compiled (build/emulator): walks up from here until the relative path exists.
  */
 export function repositoryFile(relativePath: string): string {
 	for (let dir = __dirname; ; dir = path.dirname(dir)) {
