@@ -19,7 +19,10 @@ export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 
 	displayName = 'Microsoft Entra User Flows API';
 
-	icon: Icon = { light: 'file:microsoftEntraUserFlows.svg', dark: 'file:microsoftEntraUserFlows.dark.svg' };
+	icon: Icon = {
+		light: 'file:microsoftEntraUserFlows.svg',
+		dark: 'file:microsoftEntraUserFlows.dark.svg',
+	};
 
 	documentationUrl = 'https://learn.microsoft.com/en-us/graph/auth-v2-service';
 
@@ -31,7 +34,8 @@ export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'e.g. contoso.onmicrosoft.com or 00000000-0000-0000-0000-000000000000',
-			description: 'Directory (tenant) ID of the External ID or B2C tenant, or one of its verified domains',
+			description:
+				'Directory (tenant) ID of the External ID or B2C tenant, or one of its verified domains',
 		},
 		{
 			displayName: 'Client ID',
@@ -60,7 +64,7 @@ export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'The secret\'s Value (not its Secret ID) from Certificates & secrets',
+			description: "The secret's Value (not its Secret ID) from Certificates & secrets",
 			displayOptions: { show: { authenticationMethod: ['clientSecret'] } },
 		},
 		{
@@ -71,7 +75,8 @@ export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: '-----BEGIN CERTIFICATE-----',
-			description: 'PEM of the certificate uploaded to the app registration (its chain may follow it)',
+			description:
+				'PEM of the certificate uploaded to the app registration (its chain may follow it)',
 			displayOptions: { show: { authenticationMethod: ['clientCertificate'] } },
 		},
 		{
@@ -82,7 +87,7 @@ export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: '-----BEGIN PRIVATE KEY-----',
-			description: 'PEM of the certificate\'s RSA private key',
+			description: "PEM of the certificate's RSA private key",
 			displayOptions: { show: { authenticationMethod: ['clientCertificate'] } },
 		},
 		{
@@ -99,7 +104,8 @@ export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 			name: 'sendX5c',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to send the certificate chain (x5c), needed for subject name and issuer authentication',
+			description:
+				'Whether to send the certificate chain (x5c), needed for subject name and issuer authentication',
 			displayOptions: { show: { authenticationMethod: ['clientCertificate'] } },
 		},
 		{
@@ -119,7 +125,11 @@ export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 			type: 'options',
 			options: [
 				{ name: 'v1.0', value: 'v1.0' },
-				{ name: 'Beta', value: 'beta', description: 'Needed for Azure AD B2C user flows and the preTokenIssuance step' },
+				{
+					name: 'Beta',
+					value: 'beta',
+					description: 'Needed for Azure AD B2C user flows and the preTokenIssuance step',
+				},
 			],
 			default: 'v1.0',
 		},

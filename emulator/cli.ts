@@ -9,10 +9,14 @@ import { startEmulator } from './index';
 
 async function main(): Promise<void> {
 	const { values } = parseArgs({
-		options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' } },
+		options: {
+			port: { type: 'string', default: '0' },
+			host: { type: 'string', default: '127.0.0.1' },
+		},
 	});
 	const port = Number(values.port);
-	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got '${values.port}'`);
+	if (!Number.isInteger(port) || port < 0 || port > 65535)
+		throw new Error(`--port must be 0..65535, got '${values.port}'`);
 	const emulator = await startEmulator({ port, host: values.host });
 	const { tenantId, clientId, clientSecret } = emulator.defaults;
 	process.stdout.write(

@@ -1,4 +1,11 @@
-import { constants, createHmac, randomBytes, randomUUID, timingSafeEqual, verify } from 'node:crypto';
+import {
+	constants,
+	createHmac,
+	randomBytes,
+	randomUUID,
+	timingSafeEqual,
+	verify,
+} from 'node:crypto';
 
 import {
 	base64UrlJson,
@@ -76,7 +83,8 @@ export class AccessTokenIssuer {
 		if (signature === undefined || rest.length > 0) return { valid: false, reason: 'malformed' };
 		const expected = Buffer.from(this.sign(`${header}.${payload}`));
 		const actual = Buffer.from(signature);
-		if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { valid: false, reason: 'signature' };
+		if (expected.length !== actual.length || !timingSafeEqual(expected, actual))
+			return { valid: false, reason: 'signature' };
 		const claims = parseBase64UrlJson(payload) as AccessTokenClaims | undefined;
 		if (!claims) return { valid: false, reason: 'malformed' };
 		if (claims.exp <= nowSeconds()) return { valid: false, reason: 'expired' };
@@ -118,10 +126,14 @@ export function isTokenEndpoint(method: string, rawPath: string): boolean {
 }
 
 /** Answers the Entra routes; undefined when the path is not one of them. */
-export function handleEntraRequest(call: IncomingCall, context: EntraContext): EmulatorResponse | undefined {
-	const match = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|discovery\/v2\.0\/keys)$/.exec(
-		call.rawPath,
-	);
+export function handleEntraRequest(
+	call: IncomingCall,
+	context: EntraContext,
+): EmulatorResponse | undefined {
+	const match =
+		/^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|discovery\/v2\.0\/keys)$/.exec(
+			call.rawPath,
+		);
 	if (!match) return undefined;
 	const [, tenantSegment, endpoint] = match;
 	const tenantName = decodeSegment(tenantSegment) ?? tenantSegment;
@@ -151,7 +163,12 @@ function tenantNotFound(tenantName: string): EntraError {
 
 function requireMethod(call: IncomingCall, method: string): void {
 	if (call.method !== method) {
-		throw new EntraError(400, 'invalid_request', 900561, `The endpoint only accepts ${method}, OPTIONS requests. Received a ${call.method} request.`);
+		throw new EntraError(
+			400,
+			'invalid_request',
+			900561,
+			`The endpoint only accepts ${method}, OPTIONS requests. Received a ${call.method} request.`,
+		);
 	}
 }
 
@@ -178,14 +195,23 @@ function openIdConfiguration(origin: string, tenant: Tenant): Record<string, unk
 	};
 }
 
-function tokenEndpoint(call: IncomingCall, tenant: Tenant, context: EntraContext): EmulatorResponse {
+function tokenEndpoint(
+	call: IncomingCall,
+	tenant: Tenant,
+	context: EntraContext,
+): EmulatorResponse {
 	requireMethod(call, 'POST');
 	const form = readTokenForm(call);
 	const clientId = requireParameter(form, 'client_id');
 	call.record.clientId = clientId;
 	const grantType = requireParameter(form, 'grant_type');
 	if (grantType !== 'client_credentials') {
-		throw new EntraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
+		throw new EntraError(
+			400,
+			'unsupported_grant_type',
+			70003,
+			`The app requested an unsupported grant type '${grantType}'.`,
+		);
 	}
 	const resource = graphResourceOf(requireParameter(form, 'scope'));
 	const app = tenant.app(clientId);
@@ -199,18 +225,30 @@ function tokenEndpoint(call: IncomingCall, tenant: Tenant, context: EntraContext
 	}
 	authenticateClient(call, form, app, context);
 	const { accessToken, expiresIn } = context.tokens.issue(app, resource);
-	return entraJson(200, { token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, access_token: accessToken });
+	return entraJson(200, {
+		token_type: 'Bearer',
+		expires_in: expiresIn,
+		ext_expires_in: expiresIn,
+		access_token: accessToken,
+	});
 }
 
 function readTokenForm(call: IncomingCall): URLSearchParams {
 	// Entra reads nothing from a body that is not form-encoded, so it reports the first missing parameter.
-	return new URLSearchParams(mediaType(call.headers) === 'application/x-www-form-urlencoded' ? call.bodyText : '');
+	return new URLSearchParams(
+		mediaType(call.headers) === 'application/x-www-form-urlencoded' ? call.bodyText : '',
+	);
 }
 
 function requireParameter(form: URLSearchParams, name: string): string {
 	const value = form.get(name);
 	if (!value) {
-		throw new EntraError(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`);
+		throw new EntraError(
+			400,
+			'invalid_request',
+			900144,
+			`The request body must contain the following parameter: '${name}'.`,
+		);
 	}
 	return value;
 }
@@ -218,8 +256,13 @@ function requireParameter(form: URLSearchParams, name: string): string {
 /** Client credentials need exactly one '<resource>/.default' scope; only Graph's resources are known here. */
 function graphResourceOf(scope: string): string {
 	const resourceScopes = scope.split(/\s+/).filter((value) => value && !OIDC_SCOPES.has(value));
-	const resource = resourceScopes.length === 1 ? resourceScopes[0].replace(/\/\.default$/, '') : undefined;
-	if (resource && resourceScopes[0].endsWith('/.default') && GRAPH_RESOURCES.includes(resource.toLowerCase())) {
+	const resource =
+		resourceScopes.length === 1 ? resourceScopes[0].replace(/\/\.default$/, '') : undefined;
+	if (
+		resource &&
+		resourceScopes[0].endsWith('/.default') &&
+		GRAPH_RESOURCES.includes(resource.toLowerCase())
+	) {
 		return resource.toLowerCase();
 	}
 	throw new EntraError(
@@ -230,7 +273,12 @@ function graphResourceOf(scope: string): string {
 	);
 }
 
-function authenticateClient(call: IncomingCall, form: URLSearchParams, app: AppRegistration, context: EntraContext): void {
+function authenticateClient(
+	call: IncomingCall,
+	form: URLSearchParams,
+	app: AppRegistration,
+	context: EntraContext,
+): void {
 	const assertionType = form.get('client_assertion_type');
 	if (assertionType !== null) {
 		authenticateWithAssertion(call, form, app, context);
@@ -238,7 +286,12 @@ function authenticateClient(call: IncomingCall, form: URLSearchParams, app: AppR
 	}
 	const secret = form.get('client_secret');
 	if (secret === null) {
-		throw new EntraError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+		throw new EntraError(
+			401,
+			'invalid_client',
+			7000218,
+			"The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+		);
 	}
 	authenticateWithSecret(app, secret);
 }
@@ -268,7 +321,12 @@ function sameText(expected: string, actual: string): boolean {
 	return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function authenticateWithAssertion(call: IncomingCall, form: URLSearchParams, app: AppRegistration, context: EntraContext): void {
+function authenticateWithAssertion(
+	call: IncomingCall,
+	form: URLSearchParams,
+	app: AppRegistration,
+	context: EntraContext,
+): void {
 	if (form.get('client_assertion_type') !== JWT_BEARER_ASSERTION) {
 		throw assertionFailure(app, `client_assertion_type must be '${JWT_BEARER_ASSERTION}'`);
 	}
@@ -290,7 +348,8 @@ function parseAssertion(jwt: string, app: AppRegistration): ParsedAssertion {
 	const parts = jwt.split('.');
 	const header = parseBase64UrlJson(parts[0] ?? '');
 	const claims = parseBase64UrlJson(parts[1] ?? '');
-	if (parts.length !== 3 || !header || !claims) throw assertionFailure(app, 'The client assertion is not a well-formed JWT.');
+	if (parts.length !== 3 || !header || !claims)
+		throw assertionFailure(app, 'The client assertion is not a well-formed JWT.');
 	const thumbprintHeader = 'x5t#S256' in header ? 'x5t#S256' : 'x5t' in header ? 'x5t' : 'none';
 	return {
 		header,
@@ -304,12 +363,19 @@ function parseAssertion(jwt: string, app: AppRegistration): ParsedAssertion {
 function verifyAssertionKey(assertion: ParsedAssertion, app: AppRegistration): void {
 	const { header, summary } = assertion;
 	if (summary.alg !== 'PS256' && summary.alg !== 'RS256') {
-		throw assertionFailure(app, `The signing algorithm '${summary.alg}' is not supported; use PS256 or RS256.`);
+		throw assertionFailure(
+			app,
+			`The signing algorithm '${summary.alg}' is not supported; use PS256 or RS256.`,
+		);
 	}
-	if (summary.thumbprintHeader === 'none') throw assertionFailure(app, "The JWT header has neither 'x5t#S256' nor 'x5t'.");
+	if (summary.thumbprintHeader === 'none')
+		throw assertionFailure(app, "The JWT header has neither 'x5t#S256' nor 'x5t'.");
 	const clientThumbprint = String(header[summary.thumbprintHeader]);
 	const certificate = app.certificate;
-	const registeredThumbprint = summary.thumbprintHeader === 'x5t#S256' ? certificate?.sha256Thumbprint : certificate?.sha1Thumbprint;
+	const registeredThumbprint =
+		summary.thumbprintHeader === 'x5t#S256'
+			? certificate?.sha256Thumbprint
+			: certificate?.sha1Thumbprint;
 	if (!certificate || registeredThumbprint !== clientThumbprint) {
 		throw assertionFailure(
 			app,
@@ -327,7 +393,10 @@ function verifyAssertionKey(assertion: ParsedAssertion, app: AppRegistration): v
 			? { key: certificate.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
 			: certificate.publicKey;
 	if (!verify('sha256', Buffer.from(assertion.signedPart), key, assertion.signature)) {
-		throw assertionFailure(app, `Client assertion contains an invalid signature. [Reason - The ${summary.alg} signature does not verify with the registered certificate's public key.]`);
+		throw assertionFailure(
+			app,
+			`Client assertion contains an invalid signature. [Reason - The ${summary.alg} signature does not verify with the registered certificate's public key.]`,
+		);
 	}
 }
 
@@ -337,23 +406,41 @@ function hexThumbprint(base64Url: string): string {
 }
 
 /** The token endpoint URLs a client may name as the assertion's audience: tenant GUID or domain, on any emulator origin. */
-function assertionAudiences(call: IncomingCall, context: EntraContext, app: AppRegistration): string[] {
+function assertionAudiences(
+	call: IncomingCall,
+	context: EntraContext,
+	app: AppRegistration,
+): string[] {
 	const tenant = context.state.requireTenant(app.tenantId);
 	return [...new Set([call.origin, context.emulatorUrl])].flatMap((origin) =>
 		[tenant.id, tenant.domain].map((name) => `${origin}/${name}/oauth2/v2.0/token`.toLowerCase()),
 	);
 }
 
-function verifyAssertionClaims(assertion: ParsedAssertion, app: AppRegistration, audiences: string[]): void {
+function verifyAssertionClaims(
+	assertion: ParsedAssertion,
+	app: AppRegistration,
+	audiences: string[],
+): void {
 	const { aud, iss, sub, exp, nbf } = assertion.claims;
 	if (typeof aud !== 'string' || !audiences.includes(aud.toLowerCase())) {
-		throw assertionFailure(app, `The audience claim '${String(aud)}' is not the token endpoint '${audiences[0]}'.`);
+		throw assertionFailure(
+			app,
+			`The audience claim '${String(aud)}' is not the token endpoint '${audiences[0]}'.`,
+		);
 	}
 	if (typeof iss !== 'string' || iss.toLowerCase() !== app.clientId.toLowerCase() || iss !== sub) {
-		throw assertionFailure(app, `The iss and sub claims must both be the client id '${app.clientId}'; got iss '${String(iss)}', sub '${String(sub)}'.`);
+		throw assertionFailure(
+			app,
+			`The iss and sub claims must both be the client id '${app.clientId}'; got iss '${String(iss)}', sub '${String(sub)}'.`,
+		);
 	}
 	const now = nowSeconds();
-	if (typeof exp !== 'number' || exp <= now || (typeof nbf === 'number' && nbf > now + ASSERTION_SKEW_SECONDS)) {
+	if (
+		typeof exp !== 'number' ||
+		exp <= now ||
+		(typeof nbf === 'number' && nbf > now + ASSERTION_SKEW_SECONDS)
+	) {
 		// Entra reports the time range with its own code, not 700027.
 		throw new EntraError(
 			401,
@@ -369,22 +456,43 @@ function timeClaim(value: unknown): string {
 }
 
 function assertionFailure(app: AppRegistration, reason: string): EntraError {
-	return new EntraError(401, 'invalid_client', 700027, `${reason} Client app ID: '${app.clientId}'.`);
+	return new EntraError(
+		401,
+		'invalid_client',
+		700027,
+		`${reason} Client app ID: '${app.clientId}'.`,
+	);
 }
 
-function entraJson(status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse {
+function entraJson(
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): EmulatorResponse {
 	return {
 		status,
-		headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache', ...headers },
+		headers: {
+			'Content-Type': 'application/json; charset=utf-8',
+			'Cache-Control': 'no-store, no-cache',
+			Pragma: 'no-cache',
+			...headers,
+		},
 		body,
 	};
 }
 
 /** Entra's error body: the AADSTS code leads the description, which ends with trace, correlation and time. */
-export function entraErrorResponse(call: IncomingCall, error: EntraError, headers: Record<string, string> = {}): EmulatorResponse {
+export function entraErrorResponse(
+	call: IncomingCall,
+	error: EntraError,
+	headers: Record<string, string> = {},
+): EmulatorResponse {
 	const traceId = randomUUID();
 	const correlationId = call.headers['client-request-id'] ?? randomUUID();
-	const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+	const timestamp = new Date()
+		.toISOString()
+		.replace('T', ' ')
+		.replace(/\.\d+Z$/, 'Z');
 	return entraJson(
 		error.status,
 		{
@@ -402,5 +510,10 @@ export function entraErrorResponse(call: IncomingCall, error: EntraError, header
 
 /** What an injected status fault on the token endpoint answers (assumed: Entra's transient-error code). */
 export function entraFaultError(status: number): EntraError {
-	return new EntraError(status, 'temporarily_unavailable', 90033, 'A transient error has occurred. Please try again.');
+	return new EntraError(
+		status,
+		'temporarily_unavailable',
+		90033,
+		'A transient error has occurred. Please try again.',
+	);
 }

@@ -57,22 +57,47 @@ export function answerBatch(call: IncomingCall, context: BatchContext): Emulator
 }
 
 /** succeeded: lower-case ids of the earlier steps that answered 2xx. */
-function answerStep(step: BatchStep, succeeded: ReadonlySet<string>, batch: IncomingCall, context: BatchContext): StepResponse {
+function answerStep(
+	step: BatchStep,
+	succeeded: ReadonlySet<string>,
+	batch: IncomingCall,
+	context: BatchContext,
+): StepResponse {
 	const failedDependency = step.dependsOn.find((id) => !succeeded.has(id.toLowerCase()));
 	if (failedDependency !== undefined) {
-		return stepError(step, 424, 'FailedDependency', `The request depends on request '${failedDependency}', which failed.`);
+		return stepError(
+			step,
+			424,
+			'FailedDependency',
+			`The request depends on request '${failedDependency}', which failed.`,
+		);
 	}
 	// Assumed: Graph takes only URLs relative to the version root; it refuses an absolute one in that step.
 	if (isAbsoluteUrl(step.url)) {
-		return stepError(step, 400, 'BadRequest', `The url '${step.url}' must be relative to /${context.version}, such as /identity/b2xUserFlows.`);
+		return stepError(
+			step,
+			400,
+			'BadRequest',
+			`The url '${step.url}' must be relative to /${context.version}, such as /identity/b2xUserFlows.`,
+		);
 	}
 	const response = context.runStep(stepCall(step, batch, context));
-	return { id: step.id, status: response.status, headers: response.headers ?? {}, ...(response.body === undefined ? {} : { body: response.body }) };
+	return {
+		id: step.id,
+		status: response.status,
+		headers: response.headers ?? {},
+		...(response.body === undefined ? {} : { body: response.body }),
+	};
 }
 
 /** An answer the batch gives a step without executing it: no request-id, so no innerError. */
 function stepError(step: BatchStep, status: number, code: string, message: string): StepResponse {
-	return { id: step.id, status, headers: { 'Content-Type': 'application/json' }, body: { error: { code, message } } };
+	return {
+		id: step.id,
+		status,
+		headers: { 'Content-Type': 'application/json' },
+		body: { error: { code, message } },
+	};
 }
 
 function isAbsoluteUrl(url: string): boolean {
@@ -85,7 +110,10 @@ function isAbsoluteUrl(url: string): boolean {
  */
 function stepCall(step: BatchStep, batch: IncomingCall, context: BatchContext): IncomingCall {
 	const target = splitTarget(`/${context.version}/${step.url.replace(/^\//, '')}`);
-	const headers: Record<string, string> = { ...step.headers, authorization: batch.headers.authorization ?? '' };
+	const headers: Record<string, string> = {
+		...step.headers,
+		authorization: batch.headers.authorization ?? '',
+	};
 	if (step.body !== undefined) headers['content-type'] ??= 'application/json';
 	const record: RecordedRequest = {
 		method: step.method,
@@ -114,8 +142,10 @@ function stepCall(step: BatchStep, batch: IncomingCall, context: BatchContext): 
 
 /** Assumed wording for every refusal of the batch as a whole except the size limit, which is Graph's. */
 function parseSteps(requests: unknown): BatchStep[] {
-	if (!Array.isArray(requests) || requests.length === 0) throw badRequest("The batch request body must have a non-empty 'requests' array.");
-	if (requests.length > MAX_BATCH_STEPS) throw badRequest(`Number of batch request steps exceeds the maximum of ${MAX_BATCH_STEPS}.`);
+	if (!Array.isArray(requests) || requests.length === 0)
+		throw badRequest("The batch request body must have a non-empty 'requests' array.");
+	if (requests.length > MAX_BATCH_STEPS)
+		throw badRequest(`Number of batch request steps exceeds the maximum of ${MAX_BATCH_STEPS}.`);
 	const steps: BatchStep[] = [];
 	for (const [index, request] of requests.entries()) steps.push(parseStep(request, index, steps));
 	return steps;
@@ -126,10 +156,14 @@ function parseStep(request: unknown, index: number, earlier: readonly BatchStep[
 	if (!isPlainObject(request)) throw badRequest(`${label} is not a JSON object.`);
 	const id = requiredString(request.id, `${label} needs an 'id' string.`);
 	const earlierIds = earlier.map((step) => step.id.toLowerCase());
-	if (earlierIds.includes(id.toLowerCase())) throw badRequest(`Batch request ids must be unique; '${id}' appears more than once.`);
+	if (earlierIds.includes(id.toLowerCase()))
+		throw badRequest(`Batch request ids must be unique; '${id}' appears more than once.`);
 	return {
 		id,
-		method: requiredString(request.method, `Batch request '${id}' needs a 'method' string.`).toUpperCase(),
+		method: requiredString(
+			request.method,
+			`Batch request '${id}' needs a 'method' string.`,
+		).toUpperCase(),
 		url: requiredString(request.url, `Batch request '${id}' needs a 'url' string.`),
 		headers: stepHeaders(request.headers, id),
 		body: request.body,
@@ -144,8 +178,11 @@ function requiredString(value: unknown, message: string): string {
 
 function stepHeaders(headers: unknown, id: string): Record<string, string> {
 	if (headers === undefined) return {};
-	if (!isStringRecord(headers)) throw badRequest(`The headers of batch request '${id}' must be an object of strings.`);
-	return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+	if (!isStringRecord(headers))
+		throw badRequest(`The headers of batch request '${id}' must be an object of strings.`);
+	return Object.fromEntries(
+		Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
+	);
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {
@@ -155,10 +192,13 @@ function isStringRecord(value: unknown): value is Record<string, string> {
 /** Assumed: a step may depend only on earlier steps, since the emulator runs them in array order. */
 function stepDependencies(dependsOn: unknown, id: string, earlierIds: readonly string[]): string[] {
 	if (dependsOn === undefined) return [];
-	if (!Array.isArray(dependsOn)) throw badRequest(`The dependsOn of batch request '${id}' must be an array of ids.`);
+	if (!Array.isArray(dependsOn))
+		throw badRequest(`The dependsOn of batch request '${id}' must be an array of ids.`);
 	for (const dependency of dependsOn) {
 		if (typeof dependency !== 'string' || !earlierIds.includes(dependency.toLowerCase())) {
-			throw badRequest(`Batch request '${id}' depends on '${String(dependency)}', which is not an earlier request of the batch.`);
+			throw badRequest(
+				`Batch request '${id}' depends on '${String(dependency)}', which is not an earlier request of the batch.`,
+			);
 		}
 	}
 	return dependsOn as string[];

@@ -1,5 +1,13 @@
 import { isPlainObject, mediaType, type EmulatorResponse, type IncomingCall } from './http';
-import type { ApiConnector, ConnectorAuthentication, ConnectorCertificate, ConnectorStep, Tenant, UserFlow, UserFlowKind } from './state';
+import type {
+	ApiConnector,
+	ConnectorAuthentication,
+	ConnectorCertificate,
+	ConnectorStep,
+	Tenant,
+	UserFlow,
+	UserFlowKind,
+} from './state';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -21,7 +29,14 @@ export interface FlowKindSpec {
 }
 
 /** The values of the microsoft.graph.userFlowType enumeration that a flow can have. */
-export const USER_FLOW_TYPES = ['signUp', 'signIn', 'signUpOrSignIn', 'passwordReset', 'profileUpdate', 'resourceOwner'];
+export const USER_FLOW_TYPES = [
+	'signUp',
+	'signIn',
+	'signUpOrSignIn',
+	'passwordReset',
+	'profileUpdate',
+	'resourceOwner',
+];
 
 export const FLOW_KINDS: Record<UserFlowKind, FlowKindSpec> = {
 	b2x: {
@@ -115,7 +130,11 @@ export function flowPath(flow: UserFlow): string {
 	return `identity/${FLOW_KINDS[flow.kind].collection}('${flow.id.replace(/'/g, "''")}')`;
 }
 
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse {
+export function json(
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): EmulatorResponse {
 	return { status, headers, body };
 }
 
@@ -127,20 +146,30 @@ export function noContent(): EmulatorResponse {
 export function readJsonObject(call: IncomingCall): Record<string, unknown> {
 	const type = mediaType(call.headers);
 	if (type !== 'application/json') {
-		throw new GraphError(415, 'UnsupportedMediaType', `Content-Type must be 'application/json'; got '${call.headers['content-type'] ?? ''}'.`);
+		throw new GraphError(
+			415,
+			'UnsupportedMediaType',
+			`Content-Type must be 'application/json'; got '${call.headers['content-type'] ?? ''}'.`,
+		);
 	}
 	let body: unknown;
 	try {
 		body = JSON.parse(call.bodyText);
 	} catch {
-		throw badRequest('Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+		throw badRequest(
+			'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+		);
 	}
 	if (!isPlainObject(body)) throw badRequest('The request body must be a JSON object.');
 	return body;
 }
 
 /** OData's answer to a property the type does not declare; '@odata.type' is always allowed. */
-export function rejectUnknownProperties(body: Record<string, unknown>, known: readonly string[], typeName: string): void {
+export function rejectUnknownProperties(
+	body: Record<string, unknown>,
+	known: readonly string[],
+	typeName: string,
+): void {
 	const unknown = Object.keys(body).find((key) => key !== '@odata.type' && !known.includes(key));
 	if (unknown !== undefined) {
 		throw badRequest(
@@ -150,14 +179,20 @@ export function rejectUnknownProperties(body: Record<string, unknown>, known: re
 }
 
 export function requireNonEmptyString(value: unknown, name: string): string {
-	if (typeof value !== 'string' || value.trim() === '') throw badRequest(`The property '${name}' is required and must be a non-empty string.`);
+	if (typeof value !== 'string' || value.trim() === '')
+		throw badRequest(`The property '${name}' is required and must be a non-empty string.`);
 	return value;
 }
 
 /** The comma-separated items of $expand ('*' and spaces kept as sent). */
 export function expandItems(call: IncomingCall): string[] {
 	const expand = call.query.$expand;
-	return expand === undefined ? [] : expand.split(',').map((item) => item.trim()).filter(Boolean);
+	return expand === undefined
+		? []
+		: expand
+				.split(',')
+				.map((item) => item.trim())
+				.filter(Boolean);
 }
 
 /** For resources with nothing to expand. */
@@ -167,11 +202,16 @@ export function rejectExpand(call: IncomingCall, typeName: string): void {
 }
 
 /** $select: keeps the named properties plus id and annotations (names are not validated). */
-export function applySelect(entity: Record<string, unknown>, call: IncomingCall): Record<string, unknown> {
+export function applySelect(
+	entity: Record<string, unknown>,
+	call: IncomingCall,
+): Record<string, unknown> {
 	const select = call.query.$select;
 	if (select === undefined) return entity;
 	const wanted = new Set(['id', ...select.split(',').map((name) => name.trim())]);
-	return Object.fromEntries(Object.entries(entity).filter(([key]) => wanted.has(key) || key.includes('@odata.')));
+	return Object.fromEntries(
+		Object.entries(entity).filter(([key]) => wanted.has(key) || key.includes('@odata.')),
+	);
 }
 
 const MAX_TOP = 999;
@@ -203,7 +243,10 @@ export function collectionPage(
 function parseTop(raw: string | undefined): number | undefined {
 	if (raw === undefined) return undefined;
 	const top = /^\d+$/.test(raw) ? Number(raw) : NaN;
-	if (!(top >= 1 && top <= MAX_TOP)) throw badRequest(`Invalid page size specified: '${raw}'. Must be between 1 and ${MAX_TOP} inclusive.`);
+	if (!(top >= 1 && top <= MAX_TOP))
+		throw badRequest(
+			`Invalid page size specified: '${raw}'. Must be between 1 and ${MAX_TOP} inclusive.`,
+		);
 	return top;
 }
 
@@ -214,10 +257,23 @@ function parseSkipToken(raw: string | undefined): number {
 	return Number(match[1]);
 }
 
-function nextLink(request: GraphRequest, collectionPath: string, top: number, offset: number): string {
-	const carried = Object.entries(request.call.query).filter(([key]) => key !== '$top' && key !== '$skiptoken');
-	const parameters = [['$top', String(top)], ...carried, ['$skiptoken', Buffer.from(`o${offset}`).toString('base64url')]];
-	const query = parameters.map(([key, value]) => `${encodeQueryKey(key)}=${encodeURIComponent(value)}`);
+function nextLink(
+	request: GraphRequest,
+	collectionPath: string,
+	top: number,
+	offset: number,
+): string {
+	const carried = Object.entries(request.call.query).filter(
+		([key]) => key !== '$top' && key !== '$skiptoken',
+	);
+	const parameters = [
+		['$top', String(top)],
+		...carried,
+		['$skiptoken', Buffer.from(`o${offset}`).toString('base64url')],
+	];
+	const query = parameters.map(
+		([key, value]) => `${encodeQueryKey(key)}=${encodeURIComponent(value)}`,
+	);
 	return `${request.call.origin}/${request.version}/${collectionPath}?${query.join('&')}`;
 }
 
@@ -236,9 +292,15 @@ export function connectorRepresentation(connector: ApiConnector): Record<string,
 }
 
 /** The basic password is masked; of a certificate, only what pkcs12CertificateInformation declares is shown. */
-function authenticationRepresentation(authentication: ConnectorAuthentication): Record<string, unknown> {
+function authenticationRepresentation(
+	authentication: ConnectorAuthentication,
+): Record<string, unknown> {
 	if (authentication.type === 'basic') {
-		return { '@odata.type': '#microsoft.graph.basicAuthentication', username: authentication.username, password: '******' };
+		return {
+			'@odata.type': '#microsoft.graph.basicAuthentication',
+			username: authentication.username,
+			password: '******',
+		};
 	}
 	const active = activeCertificate(authentication.certificates, new Date());
 	return {
@@ -256,8 +318,13 @@ function authenticationRepresentation(authentication: ConnectorAuthentication): 
  * Microsoft: "the active certificate is the most recently uploaded certificate that is not yet expired but
  * whose notBefore time is in the past". Computed at read time, so it changes as certificates age.
  */
-function activeCertificate(certificates: readonly ConnectorCertificate[], now: Date): ConnectorCertificate | undefined {
-	const valid = certificates.filter((certificate) => certificate.notBefore <= now && now < certificate.notAfter);
+function activeCertificate(
+	certificates: readonly ConnectorCertificate[],
+	now: Date,
+): ConnectorCertificate | undefined {
+	const valid = certificates.filter(
+		(certificate) => certificate.notBefore <= now && now < certificate.notAfter,
+	);
 	return valid.sort((a, b) => b.uploadedAt - a.uploadedAt)[0];
 }
 

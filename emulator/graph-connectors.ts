@@ -61,9 +61,11 @@ function updateConnector(request: RequestFor<'apiConnector'>): EmulatorResponse 
 	rejectUnknownProperties(body, CONNECTOR_PROPERTIES, CONNECTOR_TYPE);
 	// Validate everything before changing anything, so a rejected PATCH leaves the connector as it was.
 	const changes: Partial<ApiConnector> = {};
-	if ('displayName' in body) changes.displayName = requireNonEmptyString(body.displayName, 'displayName');
+	if ('displayName' in body)
+		changes.displayName = requireNonEmptyString(body.displayName, 'displayName');
 	if ('targetUrl' in body) changes.targetUrl = validTargetUrl(body.targetUrl);
-	if ('authenticationConfiguration' in body) changes.authentication = validAuthentication(body.authenticationConfiguration, request.tenant);
+	if ('authenticationConfiguration' in body)
+		changes.authentication = validAuthentication(body.authenticationConfiguration, request.tenant);
 	Object.assign(connector, changes);
 	return noContent();
 }
@@ -80,7 +82,11 @@ function deleteConnector(request: RequestFor<'apiConnector'>): EmulatorResponse 
 function uploadClientCertificate(request: RequestFor<'uploadClientCertificate'>): EmulatorResponse {
 	const connector = requireConnector(request);
 	const body = readJsonObject(request.call);
-	rejectUnknownProperties(body, ['pkcs12Value', 'password'], 'microsoft.graph.identityApiConnector.uploadClientCertificate');
+	rejectUnknownProperties(
+		body,
+		['pkcs12Value', 'password'],
+		'microsoft.graph.identityApiConnector.uploadClientCertificate',
+	);
 	const certificate = request.tenant.certificateUploaded(validPkcs12(body));
 	if (connector.authentication.type === 'clientCertificate') {
 		connector.authentication.certificates.push(certificate);
@@ -98,7 +104,9 @@ function entityBody(request: GraphRequest, connector: ApiConnector): Record<stri
 	};
 }
 
-function requireConnector(request: RequestFor<'apiConnector' | 'uploadClientCertificate'>): ApiConnector {
+function requireConnector(
+	request: RequestFor<'apiConnector' | 'uploadClientCertificate'>,
+): ApiConnector {
 	const connector = request.tenant.connector(request.route.connectorId);
 	if (!connector) {
 		throw new GraphError(
@@ -125,16 +133,25 @@ function validTargetUrl(value: unknown): string {
  */
 function validAuthentication(value: unknown, tenant: Tenant): ConnectorAuthentication {
 	if (!isPlainObject(value)) {
-		throw badRequest("The property 'authenticationConfiguration' is required: an object with '@odata.type' #microsoft.graph.basicAuthentication or #microsoft.graph.pkcs12Certificate.");
+		throw badRequest(
+			"The property 'authenticationConfiguration' is required: an object with '@odata.type' #microsoft.graph.basicAuthentication or #microsoft.graph.pkcs12Certificate.",
+		);
 	}
 	const type = String(value['@odata.type'] ?? '').replace(/^#/, '');
 	if (type === 'microsoft.graph.basicAuthentication') {
 		rejectUnknownProperties(value, ['username', 'password'], type);
-		return { type: 'basic', username: requireNonEmptyString(value.username, 'username'), password: requireNonEmptyString(value.password, 'password') };
+		return {
+			type: 'basic',
+			username: requireNonEmptyString(value.username, 'username'),
+			password: requireNonEmptyString(value.password, 'password'),
+		};
 	}
 	if (type === 'microsoft.graph.pkcs12Certificate') {
 		rejectUnknownProperties(value, ['pkcs12Value', 'password'], type);
-		return { type: 'clientCertificate', certificates: [tenant.certificateUploaded(validPkcs12(value))] };
+		return {
+			type: 'clientCertificate',
+			certificates: [tenant.certificateUploaded(validPkcs12(value))],
+		};
 	}
 	throw badRequest(
 		`The authenticationConfiguration '@odata.type' '${type}' cannot be written; use #microsoft.graph.basicAuthentication or #microsoft.graph.pkcs12Certificate.`,
@@ -144,6 +161,9 @@ function validAuthentication(value: unknown, tenant: Tenant): ConnectorAuthentic
 /** The certificate of {pkcs12Value, password}. The password may be '' (a .pfx without one), but it must be sent. */
 function validPkcs12(value: Record<string, unknown>): CertificateDetails {
 	const pkcs12Value = requireNonEmptyString(value.pkcs12Value, 'pkcs12Value');
-	if (typeof value.password !== 'string') throw badRequest("The property 'password' is required: the .pfx password, or '' if it has none.");
+	if (typeof value.password !== 'string')
+		throw badRequest(
+			"The property 'password' is required: the .pfx password, or '' if it has none.",
+		);
 	return readPkcs12Certificate(pkcs12Value, value.password);
 }

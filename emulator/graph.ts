@@ -15,7 +15,13 @@ import {
 	type HandlerTable,
 	type Route,
 } from './graph-common';
-import { decodeSegment, isGuid, retryAfterHeader, type EmulatorResponse, type IncomingCall } from './http';
+import {
+	decodeSegment,
+	isGuid,
+	retryAfterHeader,
+	type EmulatorResponse,
+	type IncomingCall,
+} from './http';
 import type { EmulatorState, Tenant, UserFlowKind } from './state';
 import type { RequestThrottle } from './throttle';
 
@@ -69,9 +75,16 @@ export function handleGraphRequest(call: IncomingCall, context: GraphContext): E
 }
 
 /** What an injected status fault on Graph answers. */
-export function graphFaultResponse(call: IncomingCall, status: number, retryAfterSeconds?: number): EmulatorResponse {
+export function graphFaultResponse(
+	call: IncomingCall,
+	status: number,
+	retryAfterSeconds?: number,
+): EmulatorResponse {
 	const [code, message] = FAULT_CODES[status] ?? ['UnknownError', `HTTP ${status}`];
-	return graphErrorResponse(new GraphError(status, code, message, retryAfterHeader(retryAfterSeconds)), requestIds(call));
+	return graphErrorResponse(
+		new GraphError(status, code, message, retryAfterHeader(retryAfterSeconds)),
+		requestIds(call),
+	);
 }
 
 interface RequestIds {
@@ -84,7 +97,11 @@ function requestIds(call: IncomingCall): RequestIds {
 	return { requestId, clientRequestId: call.headers['client-request-id'] ?? requestId };
 }
 
-function routeGraphRequest(call: IncomingCall, context: GraphContext, ids: RequestIds): EmulatorResponse {
+function routeGraphRequest(
+	call: IncomingCall,
+	context: GraphContext,
+	ids: RequestIds,
+): EmulatorResponse {
 	const [versionSegment, ...segments] = pathSegments(call.rawPath);
 	const claims = authenticate(call, context.tokens);
 	call.record.tenantId = claims.tid;
@@ -92,7 +109,8 @@ function routeGraphRequest(call: IncomingCall, context: GraphContext, ids: Reque
 	const tenant = context.state.tenant(claims.tid);
 	if (!tenant) throw unauthenticated(TOKEN_REJECTIONS.audience);
 	// A step inside a batch that names $batch again goes on to resolveRoute(), which refuses the segment.
-	const isBatchEndpoint = segments.length === 1 && segments[0] === '$batch' && call.record.batchId === undefined;
+	const isBatchEndpoint =
+		segments.length === 1 && segments[0] === '$batch' && call.record.batchId === undefined;
 	if (!isBatchEndpoint) admitWithinThrottle(claims, context.throttle);
 	rejectUnsupportedQueryOptions(call);
 	const version = VERSIONS.find((name) => name === versionSegment);
@@ -100,17 +118,33 @@ function routeGraphRequest(call: IncomingCall, context: GraphContext, ids: Reque
 	if (!version) throw badRequest(`Invalid version: ${versionSegment}`);
 	if (isBatchEndpoint) return answerBatchEndpoint(call, version, ids, context);
 	const route = resolveRoute(version, segments);
-	const handler = (HANDLERS[route.kind] as Partial<Record<string, GraphHandler<Route>>>)[call.method];
+	const handler = (HANDLERS[route.kind] as Partial<Record<string, GraphHandler<Route>>>)[
+		call.method
+	];
 	if (!handler) throw methodNotAllowed(Object.keys(HANDLERS[route.kind]));
 	authorize(route, call.method, claims);
 	requireTenantKind(route, tenant);
-	const ownOrigins = [...new Set([call.origin, context.emulatorUrl].map((origin) => origin.toLowerCase()))];
-	const request: GraphRequest = { route, version, tenant, call, pageSize: context.pageSize, ownOrigins };
+	const ownOrigins = [
+		...new Set([call.origin, context.emulatorUrl].map((origin) => origin.toLowerCase())),
+	];
+	const request: GraphRequest = {
+		route,
+		version,
+		tenant,
+		call,
+		pageSize: context.pageSize,
+		ownOrigins,
+	};
 	return handler(request);
 }
 
 /** Assumed: the $batch POST itself does not count against the throttle budget; each of its steps does. */
-function answerBatchEndpoint(call: IncomingCall, version: GraphVersion, ids: RequestIds, context: GraphContext): EmulatorResponse {
+function answerBatchEndpoint(
+	call: IncomingCall,
+	version: GraphVersion,
+	ids: RequestIds,
+	context: GraphContext,
+): EmulatorResponse {
 	if (call.method !== 'POST') throw methodNotAllowed(['POST']);
 	return answerBatch(call, { version, batchId: ids.requestId, runStep: context.runBatchStep });
 }
@@ -128,7 +162,8 @@ function pathSegments(rawPath: string): string[] {
 	if (rawSegments.length > 1 && rawSegments[rawSegments.length - 1] === '') rawSegments.pop();
 	return rawSegments.map((raw) => {
 		const segment = decodeSegment(raw);
-		if (segment === undefined) throw badRequest(`The segment '${raw}' is not valid percent-encoding.`);
+		if (segment === undefined)
+			throw badRequest(`The segment '${raw}' is not valid percent-encoding.`);
 		return segment;
 	});
 }
@@ -142,12 +177,17 @@ function authenticate(call: IncomingCall, tokens: AccessTokenIssuer): AccessToke
 }
 
 function unauthenticated(message: string): GraphError {
-	return new GraphError(401, 'InvalidAuthenticationToken', message, { 'WWW-Authenticate': WWW_AUTHENTICATE });
+	return new GraphError(401, 'InvalidAuthenticationToken', message, {
+		'WWW-Authenticate': WWW_AUTHENTICATE,
+	});
 }
 
 function rejectUnsupportedQueryOptions(call: IncomingCall): void {
-	const unsupported = Object.keys(call.query).find((key) => key.startsWith('$') && !SUPPORTED_SYSTEM_QUERY_OPTIONS.includes(key));
-	if (unsupported !== undefined) throw badRequest(`The emulator does not implement the query option '${unsupported}'.`);
+	const unsupported = Object.keys(call.query).find(
+		(key) => key.startsWith('$') && !SUPPORTED_SYSTEM_QUERY_OPTIONS.includes(key),
+	);
+	if (unsupported !== undefined)
+		throw badRequest(`The emulator does not implement the query option '${unsupported}'.`);
 }
 
 /**
@@ -158,10 +198,13 @@ function resolveRoute(version: GraphVersion, rawSegments: string[]): Route {
 	const segments = rawSegments.flatMap(splitKeySegment);
 	const [identity, collection, ...rest] = segments;
 	if (!sameName(identity, 'identity')) throw unknownSegment(identity ?? '');
-	if (collection === undefined) throw badRequest('The emulator only implements collections under /identity.');
+	if (collection === undefined)
+		throw badRequest('The emulator only implements collections under /identity.');
 	if (sameName(collection, 'apiConnectors')) return resolveConnectorRoute(rest);
 	const flowKind = (Object.keys(FLOW_KINDS) as UserFlowKind[]).find(
-		(kind) => sameName(collection, FLOW_KINDS[kind].collection) && FLOW_KINDS[kind].versions.includes(version),
+		(kind) =>
+			sameName(collection, FLOW_KINDS[kind].collection) &&
+			FLOW_KINDS[kind].versions.includes(version),
 	);
 	if (!flowKind) throw unknownSegment(collection);
 	return resolveFlowRoute(flowKind, rest);
@@ -179,8 +222,10 @@ function resolveFlowRoute(flowKind: UserFlowKind, segments: string[]): Route {
 	if (step === undefined) return { kind: 'apiConnectorConfiguration', flowKind, flowId };
 	const knownStep = FLOW_KINDS[flowKind].steps.find((name) => sameName(step, name));
 	if (!knownStep) throw unknownSegment(step);
-	if (reference === undefined) return { kind: 'apiConnectorStep', flowKind, flowId, step: knownStep };
-	if (reference !== '$ref' || extra.length > 0) throw unknownSegment(reference !== '$ref' ? reference : extra[0]);
+	if (reference === undefined)
+		return { kind: 'apiConnectorStep', flowKind, flowId, step: knownStep };
+	if (reference !== '$ref' || extra.length > 0)
+		throw unknownSegment(reference !== '$ref' ? reference : extra[0]);
 	return { kind: 'apiConnectorStepRef', flowKind, flowId, step: knownStep };
 }
 
@@ -188,9 +233,12 @@ function resolveFlowRoute(flowKind: UserFlowKind, segments: string[]): Route {
 function resolveConnectorRoute(segments: string[]): Route {
 	const [connectorId, action, ...extra] = segments;
 	if (connectorId === undefined) return { kind: 'apiConnectors' };
-	if (!isGuid(connectorId)) throw new GraphError(400, 'Request_BadRequest', `Invalid object identifier '${connectorId}'.`);
+	if (!isGuid(connectorId))
+		throw new GraphError(400, 'Request_BadRequest', `Invalid object identifier '${connectorId}'.`);
 	if (action === undefined) return { kind: 'apiConnector', connectorId };
-	const isUpload = sameName(action, 'uploadClientCertificate') || sameName(action, 'microsoft.graph.uploadClientCertificate');
+	const isUpload =
+		sameName(action, 'uploadClientCertificate') ||
+		sameName(action, 'microsoft.graph.uploadClientCertificate');
 	if (!isUpload || extra.length > 0) throw unknownSegment(isUpload ? extra[0] : action);
 	return { kind: 'uploadClientCertificate', connectorId };
 }
@@ -207,15 +255,27 @@ function sameName(segment: string | undefined, name: string): boolean {
 
 /** Assumed: Graph answers a method a resource does not support with 405 and the directory's wording. */
 function methodNotAllowed(allowed: string[]): GraphError {
-	return new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.', { Allow: allowed.join(', ') });
+	return new GraphError(
+		405,
+		'Request_BadRequest',
+		'Specified HTTP method is not allowed for the request target.',
+		{ Allow: allowed.join(', ') },
+	);
 }
 
 /** Application permissions: Read.All or ReadWrite.All of the resource family, ReadWrite for anything but GET. */
 function authorize(route: Route, method: string, claims: AccessTokenClaims): void {
 	const family = 'flowKind' in route ? 'IdentityUserFlow' : 'APIConnectors';
-	const sufficient = method === 'GET' ? [`${family}.Read.All`, `${family}.ReadWrite.All`] : [`${family}.ReadWrite.All`];
+	const sufficient =
+		method === 'GET'
+			? [`${family}.Read.All`, `${family}.ReadWrite.All`]
+			: [`${family}.ReadWrite.All`];
 	if (!(claims.roles ?? []).some((role) => sufficient.includes(role))) {
-		throw new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+		throw new GraphError(
+			403,
+			'Authorization_RequestDenied',
+			'Insufficient privileges to complete the operation.',
+		);
 	}
 }
 
@@ -225,8 +285,15 @@ function requireTenantKind(route: Route, tenant: Tenant): void {
 	const expected = route.flowKind === 'b2x' ? 'externalId' : 'b2c';
 	if (tenant.kind !== expected) {
 		const collection = FLOW_KINDS[route.flowKind].collection;
-		const where = expected === 'b2c' ? 'an Azure AD B2C tenant' : 'a Microsoft Entra External ID (workforce or external) tenant';
-		throw new GraphError(403, 'AccessDenied', `${collection} are only available in ${where}; '${tenant.domain}' is not one.`);
+		const where =
+			expected === 'b2c'
+				? 'an Azure AD B2C tenant'
+				: 'a Microsoft Entra External ID (workforce or external) tenant';
+		throw new GraphError(
+			403,
+			'AccessDenied',
+			`${collection} are only available in ${where}; '${tenant.domain}' is not one.`,
+		);
 	}
 }
 
@@ -235,13 +302,21 @@ function withGraphHeaders(response: EmulatorResponse, ids: RequestIds): Emulator
 		'request-id': ids.requestId,
 		'client-request-id': ids.clientRequestId,
 		'x-ms-ags-diagnostic': JSON.stringify({
-			ServerInfo: { DataCenter: 'Emulator', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'emulator', ADSiteName: 'LOCAL' },
+			ServerInfo: {
+				DataCenter: 'Emulator',
+				Slice: 'E',
+				Ring: '0',
+				ScaleUnit: '000',
+				RoleInstance: 'emulator',
+				ADSiteName: 'LOCAL',
+			},
 		}),
 		'Strict-Transport-Security': 'max-age=31536000',
 		...response.headers,
 	};
 	if (response.body !== undefined) {
-		headers['Content-Type'] = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+		headers['Content-Type'] =
+			'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 	}
 	return { ...response, headers };
 }

@@ -90,7 +90,9 @@ export function splitTarget(target: string): RequestTarget {
 
 /** Headers as recorded: a copy whose Authorization value, if any, is replaced. */
 export function redactAuthorization(headers: Record<string, string>): Record<string, string> {
-	return headers.authorization === undefined ? { ...headers } : { ...headers, authorization: 'Bearer [redacted]' };
+	return headers.authorization === undefined
+		? { ...headers }
+		: { ...headers, authorization: 'Bearer [redacted]' };
 }
 
 /** A copy of parsed JSON with every secret field's value replaced. */
@@ -98,12 +100,16 @@ export function redactSecrets(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(redactSecrets);
 	if (!isPlainObject(value)) return value;
 	return Object.fromEntries(
-		Object.entries(value).map(([key, field]) => [key, SECRET_FIELDS.has(key) ? REDACTED : redactSecrets(field)]),
+		Object.entries(value).map(([key, field]) => [
+			key,
+			SECRET_FIELDS.has(key) ? REDACTED : redactSecrets(field),
+		]),
 	);
 }
 
 export function positiveInteger(option: string, value: number): number {
-	if (!Number.isInteger(value) || value < 1) throw new Error(`Emulator: ${option} must be a positive integer, got ${value}`);
+	if (!Number.isInteger(value) || value < 1)
+		throw new Error(`Emulator: ${option} must be a positive integer, got ${value}`);
 	return value;
 }
 
@@ -161,6 +167,7 @@ export function repositoryFile(relativePath: string): string {
 	for (let dir = __dirname; ; dir = path.dirname(dir)) {
 		const candidate = path.join(dir, relativePath);
 		if (existsSync(candidate)) return candidate;
-		if (path.dirname(dir) === dir) throw new Error(`Emulator: cannot find ${relativePath} above ${__dirname}`);
+		if (path.dirname(dir) === dir)
+			throw new Error(`Emulator: cannot find ${relativePath} above ${__dirname}`);
 	}
 }

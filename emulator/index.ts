@@ -5,7 +5,13 @@ import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { AccessTokenIssuer, entraErrorResponse, entraFaultError, handleEntraRequest, isTokenEndpoint } from './entra';
+import {
+	AccessTokenIssuer,
+	entraErrorResponse,
+	entraFaultError,
+	handleEntraRequest,
+	isTokenEndpoint,
+} from './entra';
 import { graphFaultResponse, handleGraphRequest, isGraphPath, type GraphContext } from './graph';
 import {
 	decodeSegment,
@@ -20,7 +26,13 @@ import {
 	type RecordedRequest,
 } from './http';
 import { seededRandom } from './random';
-import { B2C_TENANT, EMULATOR_FILES, EmulatorState, EXTERNAL_ID_TENANT, SEEDED_CLIENT_SECRET } from './state';
+import {
+	B2C_TENANT,
+	EMULATOR_FILES,
+	EmulatorState,
+	EXTERNAL_ID_TENANT,
+	SEEDED_CLIENT_SECRET,
+} from './state';
 import { RequestThrottle, type ThrottleOptions, type ThrottleStats } from './throttle';
 
 export type { ClientAssertionSummary, RecordedRequest } from './http';
@@ -56,7 +68,11 @@ interface FaultMatch {
 }
 
 export type Fault =
-	| (FaultMatch & { kind: 'status'; status: 429 | 500 | 502 | 503 | 504; retryAfterSeconds?: number })
+	| (FaultMatch & {
+			kind: 'status';
+			status: 429 | 500 | 502 | 503 | 504;
+			retryAfterSeconds?: number;
+	  })
 	/** Destroys the socket without a response, before the request takes effect. */
 	| (FaultMatch & { kind: 'drop' })
 	/** Carries the request out, then destroys the socket instead of answering: the effect happened unseen. */
@@ -151,7 +167,10 @@ export const EMULATOR_DEFAULTS: EmulatorDefaults = {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
 	const limits: Limits = {
 		pageSize: positiveInteger('pageSize', options.pageSize ?? 100),
-		tokenLifetimeSeconds: positiveInteger('tokenLifetimeSeconds', options.tokenLifetimeSeconds ?? 3599),
+		tokenLifetimeSeconds: positiveInteger(
+			'tokenLifetimeSeconds',
+			options.tokenLifetimeSeconds ?? 3599,
+		),
 	};
 	const throttle = new RequestThrottle();
 	throttle.configure(options.throttle);
@@ -218,7 +237,9 @@ class LocalEmulator implements Emulator {
 			this.sockets.add(socket);
 			socket.once('close', () => this.sockets.delete(socket));
 		});
-		server.on('secureConnection', (socket: Socket) => this.connectionIds.set(socket, ++this.connectionCount));
+		server.on('secureConnection', (socket: Socket) =>
+			this.connectionIds.set(socket, ++this.connectionCount),
+		);
 		server.on('request', (request: IncomingMessage, response: ServerResponse) => {
 			this.handle(request, response).catch((error: Error) => this.answerBug(response, error));
 		});
@@ -252,7 +273,8 @@ class LocalEmulator implements Emulator {
 	private latencyMs = 0;
 
 	setLatency(latencyMs: number): void {
-		if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`Emulator: latency must be 0 or more ms, got ${latencyMs}`);
+		if (!Number.isFinite(latencyMs) || latencyMs < 0)
+			throw new Error(`Emulator: latency must be 0 or more ms, got ${latencyMs}`);
 		this.latencyMs = latencyMs;
 	}
 
@@ -266,7 +288,8 @@ class LocalEmulator implements Emulator {
 
 	injectFault(fault: Fault): void {
 		const times = fault.times ?? 1;
-		if (!Number.isInteger(times) || times < 1) throw new Error(`Emulator: fault.times must be a positive integer, got ${times}`);
+		if (!Number.isInteger(times) || times < 1)
+			throw new Error(`Emulator: fault.times must be a positive integer, got ${times}`);
 		this.faults.push({ fault, remaining: times });
 	}
 
@@ -317,7 +340,12 @@ class LocalEmulator implements Emulator {
 			return;
 		}
 		if (fault?.kind === 'delay' && !(await this.waitUnlessClosed(fault.delayMs))) return;
-		if (this.latencyMs > 0 && isGraphPath(call.rawPath) && !(await this.waitUnlessClosed(this.latencyMs))) return;
+		if (
+			this.latencyMs > 0 &&
+			isGraphPath(call.rawPath) &&
+			!(await this.waitUnlessClosed(this.latencyMs))
+		)
+			return;
 		writeResponse(response, this.answer(call));
 	}
 
@@ -340,8 +368,18 @@ class LocalEmulator implements Emulator {
 
 	private answer(call: IncomingCall): EmulatorResponse {
 		if (isGraphPath(call.rawPath)) return handleGraphRequest(call, this.graph);
-		const entra = handleEntraRequest(call, { state: this.state, tokens: this.tokens, emulatorUrl: this.url });
-		return entra ?? { status: 404, headers: { 'Content-Type': 'application/json' }, body: { error: 'not_found', path: call.rawPath } };
+		const entra = handleEntraRequest(call, {
+			state: this.state,
+			tokens: this.tokens,
+			emulatorUrl: this.url,
+		});
+		return (
+			entra ?? {
+				status: 404,
+				headers: { 'Content-Type': 'application/json' },
+				body: { error: 'not_found', path: call.rawPath },
+			}
+		);
 	}
 
 	/**
@@ -352,15 +390,26 @@ class LocalEmulator implements Emulator {
 	private runBatchStep(step: IncomingCall): EmulatorResponse {
 		this.requests.push(step.record);
 		const fault = this.takeFault(step, (queued) => queued.kind === 'status');
-		const response = fault?.kind === 'status' ? this.faultResponse(step, fault) : handleGraphRequest(step, this.graph);
+		const response =
+			fault?.kind === 'status'
+				? this.faultResponse(step, fault)
+				: handleGraphRequest(step, this.graph);
 		step.record.status = response.status;
 		step.record.answeredAt = Date.now();
 		return response;
 	}
 
-	private faultResponse(call: IncomingCall, fault: Extract<Fault, { kind: 'status' }>): EmulatorResponse {
-		if (fault.target === 'graph') return graphFaultResponse(call, fault.status, fault.retryAfterSeconds);
-		return entraErrorResponse(call, entraFaultError(fault.status), retryAfterHeader(fault.retryAfterSeconds));
+	private faultResponse(
+		call: IncomingCall,
+		fault: Extract<Fault, { kind: 'status' }>,
+	): EmulatorResponse {
+		if (fault.target === 'graph')
+			return graphFaultResponse(call, fault.status, fault.retryAfterSeconds);
+		return entraErrorResponse(
+			call,
+			entraFaultError(fault.status),
+			retryAfterHeader(fault.retryAfterSeconds),
+		);
 	}
 
 	private randomFault(call: IncomingCall): Fault | undefined {
@@ -368,8 +417,21 @@ class LocalEmulator implements Emulator {
 		const { profile, random } = this.profile;
 		const roll = random();
 		const choices: Array<[number, string, Fault]> = [
-			[profile.throttleWithRetryAfter, '429 with Retry-After', { target: 'graph', kind: 'status', status: 429, retryAfterSeconds: profile.retryAfterSeconds }],
-			[profile.throttleWithoutRetryAfter, '429 without Retry-After', { target: 'graph', kind: 'status', status: 429 }],
+			[
+				profile.throttleWithRetryAfter,
+				'429 with Retry-After',
+				{
+					target: 'graph',
+					kind: 'status',
+					status: 429,
+					retryAfterSeconds: profile.retryAfterSeconds,
+				},
+			],
+			[
+				profile.throttleWithoutRetryAfter,
+				'429 without Retry-After',
+				{ target: 'graph', kind: 'status', status: 429 },
+			],
 			[profile.unavailable / 2, '503', { target: 'graph', kind: 'status', status: 503 }],
 			[profile.unavailable / 2, '504', { target: 'graph', kind: 'status', status: 504 }],
 			[profile.dropped / 2, 'dropped before', { target: 'graph', kind: 'drop' }],
@@ -387,15 +449,24 @@ class LocalEmulator implements Emulator {
 		return undefined;
 	}
 
-	private takeFault(call: IncomingCall, applies: (fault: Fault) => boolean = () => true): Fault | undefined {
-		const target = isTokenEndpoint(call.method, call.rawPath) ? 'token' : isGraphPath(call.rawPath) ? 'graph' : undefined;
+	private takeFault(
+		call: IncomingCall,
+		applies: (fault: Fault) => boolean = () => true,
+	): Fault | undefined {
+		const target = isTokenEndpoint(call.method, call.rawPath)
+			? 'token'
+			: isGraphPath(call.rawPath)
+				? 'graph'
+				: undefined;
 		const decodedPath = decodeSegment(call.rawPath) ?? call.rawPath;
 		const index = this.faults.findIndex(
 			({ fault }) =>
 				fault.target === target &&
 				applies(fault) &&
 				(fault.method === undefined || fault.method.toUpperCase() === call.method) &&
-				(fault.pathIncludes === undefined || call.rawPath.includes(fault.pathIncludes) || decodedPath.includes(fault.pathIncludes)),
+				(fault.pathIncludes === undefined ||
+					call.rawPath.includes(fault.pathIncludes) ||
+					decodedPath.includes(fault.pathIncludes)),
 		);
 		if (index < 0) return undefined;
 		const queued = this.faults[index];
@@ -417,7 +488,11 @@ class LocalEmulator implements Emulator {
 	/** A bug in the emulator answers 500 with its stack, so the failing test shows it. */
 	private answerBug(response: ServerResponse, error: Error): void {
 		if (response.headersSent || response.destroyed) return;
-		writeResponse(response, { status: 500, headers: { 'Content-Type': 'application/json' }, body: { error: 'emulator_bug', message: error.stack } });
+		writeResponse(response, {
+			status: 500,
+			headers: { 'Content-Type': 'application/json' },
+			body: { error: 'emulator_bug', message: error.stack },
+		});
 	}
 }
 
@@ -439,7 +514,10 @@ function recordRequest(request: IncomingMessage): RecordedRequest {
 function lowerCaseHeaders(request: IncomingMessage): Record<string, string> {
 	// Node already lower-cases names; repeated headers are joined as HTTP allows.
 	return Object.fromEntries(
-		Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]),
+		Object.entries(request.headers).map(([name, value]) => [
+			name,
+			Array.isArray(value) ? value.join(', ') : (value ?? ''),
+		]),
 	);
 }
 
@@ -456,7 +534,15 @@ function recordedBody(bodyText: string, contentType: string | undefined): unknow
 }
 
 function writeResponse(response: ServerResponse, answer: EmulatorResponse): void {
-	const payload = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-	response.writeHead(answer.status, { ...answer.headers, 'Content-Length': String(Buffer.byteLength(payload)) });
+	const payload =
+		answer.body === undefined
+			? ''
+			: typeof answer.body === 'string'
+				? answer.body
+				: JSON.stringify(answer.body);
+	response.writeHead(answer.status, {
+		...answer.headers,
+		'Content-Length': String(Buffer.byteLength(payload)),
+	});
 	response.end(payload);
 }

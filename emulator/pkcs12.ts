@@ -48,7 +48,9 @@ function openPfx(asn1: forge.asn1.Asn1, password: string): forge.pkcs12.Pkcs12Pf
 	try {
 		return forge.pkcs12.pkcs12FromAsn1(asn1, false, password);
 	} catch (error) {
-		throw rejected(FORGE_WRONG_PASSWORD.test((error as Error).message) ? WRONG_PASSWORD : NOT_PKCS12);
+		throw rejected(
+			FORGE_WRONG_PASSWORD.test((error as Error).message) ? WRONG_PASSWORD : NOT_PKCS12,
+		);
 	}
 }
 
@@ -59,9 +61,13 @@ function openPfx(asn1: forge.asn1.Asn1, password: string): forge.pkcs12.Pkcs12Pf
 function certificateOfPrivateKey(pfx: forge.pkcs12.Pkcs12Pfx): forge.pki.Certificate {
 	const certificates = bagsOfType(pfx, forge.pki.oids.certBag).flatMap((bag) => bag.cert ?? []);
 	if (certificates.length === 0) throw rejected(NO_CERTIFICATE);
-	const keys = [forge.pki.oids.pkcs8ShroudedKeyBag, forge.pki.oids.keyBag].flatMap((type) => bagsOfType(pfx, type)).flatMap((bag) => bag.key ?? []);
+	const keys = [forge.pki.oids.pkcs8ShroudedKeyBag, forge.pki.oids.keyBag]
+		.flatMap((type) => bagsOfType(pfx, type))
+		.flatMap((bag) => bag.key ?? []);
 	if (keys.length === 0) throw rejected(NO_PRIVATE_KEY);
-	const certificate = certificates.find((candidate) => keys.some((key) => isPublicKeyOf(candidate.publicKey, key)));
+	const certificate = certificates.find((candidate) =>
+		keys.some((key) => isPublicKeyOf(candidate.publicKey, key)),
+	);
 	if (!certificate) throw rejected(NO_CERTIFICATE_FOR_KEY);
 	return certificate;
 }
@@ -70,11 +76,17 @@ function bagsOfType(pfx: forge.pkcs12.Pkcs12Pfx, bagType: string): forge.pkcs12.
 	return pfx.getBags({ bagType })[bagType] ?? [];
 }
 
-function isPublicKeyOf(publicKey: forge.pki.PublicKey, privateKey: forge.pki.rsa.PrivateKey): boolean {
+function isPublicKeyOf(
+	publicKey: forge.pki.PublicKey,
+	privateKey: forge.pki.rsa.PrivateKey,
+): boolean {
 	return 'n' in publicKey && publicKey.n.equals(privateKey.n) && publicKey.e.equals(privateKey.e);
 }
 
 function sha1Thumbprint(certificate: forge.pki.Certificate): string {
-	const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(certificate)).getBytes(), 'binary');
+	const der = Buffer.from(
+		forge.asn1.toDer(forge.pki.certificateToAsn1(certificate)).getBytes(),
+		'binary',
+	);
 	return createHash('sha1').update(der).digest('hex').toUpperCase();
 }

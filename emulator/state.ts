@@ -109,7 +109,9 @@ export class Tenant {
 	}
 
 	identityProvider(id: string): IdentityProvider | undefined {
-		return this.identityProviders.find((provider) => provider.id.toLowerCase() === id.toLowerCase());
+		return this.identityProviders.find(
+			(provider) => provider.id.toLowerCase() === id.toLowerCase(),
+		);
 	}
 
 	connector(id: string): ApiConnector | undefined {
@@ -132,7 +134,8 @@ export class Tenant {
 	deleteConnector(id: string): boolean {
 		for (const flow of this.userFlows.values()) {
 			for (const [step, connectorId] of Object.entries(flow.apiConnectors)) {
-				if (connectorId.toLowerCase() === id.toLowerCase()) delete flow.apiConnectors[step as ConnectorStep];
+				if (connectorId.toLowerCase() === id.toLowerCase())
+					delete flow.apiConnectors[step as ConnectorStep];
 			}
 		}
 		return this.connectors.delete(id.toLowerCase());
@@ -249,7 +252,10 @@ export class EmulatorState {
 	/** Looks a tenant up by GUID or by domain, case-insensitively. */
 	tenant(idOrDomain: string): Tenant | undefined {
 		const key = idOrDomain.toLowerCase();
-		return this.tenants.get(key) ?? [...this.tenants.values()].find((tenant) => tenant.domain.toLowerCase() === key);
+		return (
+			this.tenants.get(key) ??
+			[...this.tenants.values()].find((tenant) => tenant.domain.toLowerCase() === key)
+		);
 	}
 
 	/** Like tenant(), for tests that know the tenant exists. */
@@ -272,7 +278,8 @@ export class EmulatorState {
 			tenantId: this.requireTenant(spec.tenantId).id,
 			clientSecret: spec.clientSecret,
 			secretExpired: false,
-			certificate: spec.certificatePem === undefined ? undefined : registerCertificate(spec.certificatePem),
+			certificate:
+				spec.certificatePem === undefined ? undefined : registerCertificate(spec.certificatePem),
 			certificateExpired: false,
 			roles: [...(spec.roles ?? SEEDED_APP_ROLES)],
 		};
@@ -292,8 +299,16 @@ export class EmulatorState {
 	}
 
 	private seedExternalIdTenant(): void {
-		const tenant = this.addTenant({ id: EXTERNAL_ID_TENANT.id, domain: EXTERNAL_ID_TENANT.domain, kind: 'externalId' });
-		this.addApp({ tenantId: tenant.id, clientId: EXTERNAL_ID_TENANT.secretClientId, clientSecret: SEEDED_CLIENT_SECRET });
+		const tenant = this.addTenant({
+			id: EXTERNAL_ID_TENANT.id,
+			domain: EXTERNAL_ID_TENANT.domain,
+			kind: 'externalId',
+		});
+		this.addApp({
+			tenantId: tenant.id,
+			clientId: EXTERNAL_ID_TENANT.secretClientId,
+			clientSecret: SEEDED_CLIENT_SECRET,
+		});
 		this.addApp({
 			tenantId: tenant.id,
 			clientId: EXTERNAL_ID_TENANT.certificateClientId,
@@ -307,6 +322,10 @@ export class EmulatorState {
 	/** Assumed: a B2C tenant offers the same identity providers; Microsoft's docs show no B2C list. */
 	private seedB2cTenant(): void {
 		const tenant = this.addTenant({ id: B2C_TENANT.id, domain: B2C_TENANT.domain, kind: 'b2c' });
-		this.addApp({ tenantId: tenant.id, clientId: B2C_TENANT.secretClientId, clientSecret: SEEDED_CLIENT_SECRET });
+		this.addApp({
+			tenantId: tenant.id,
+			clientId: B2C_TENANT.secretClientId,
+			clientSecret: SEEDED_CLIENT_SECRET,
+		});
 	}
 }

@@ -52,7 +52,10 @@ export class RequestThrottle {
 		const { requests, windowMs } = this.budget;
 		const key = `${tenantId}/${appId}`.toLowerCase();
 		const bucket = this.buckets.get(key) ?? { tokens: requests, updatedAt: now };
-		bucket.tokens = Math.min(requests, bucket.tokens + ((now - bucket.updatedAt) * requests) / windowMs);
+		bucket.tokens = Math.min(
+			requests,
+			bucket.tokens + ((now - bucket.updatedAt) * requests) / windowMs,
+		);
 		bucket.updatedAt = now;
 		this.buckets.set(key, bucket);
 		if (bucket.tokens >= 1) {

@@ -24,7 +24,10 @@ function caBundleWithEmulator(): string {
 	const extra = process.env.NODE_EXTRA_CA_CERTS;
 	if (!extra || !existsSync(extra)) return EMULATOR_FILES.caCertificate;
 	const bundle = join(mkdtempSync(join(tmpdir(), 'emulator-ca-')), 'ca-bundle.pem');
-	writeFileSync(bundle, `${readFileSync(extra, 'utf8').trim()}\n${readFileSync(EMULATOR_FILES.caCertificate, 'utf8')}`);
+	writeFileSync(
+		bundle,
+		`${readFileSync(extra, 'utf8').trim()}\n${readFileSync(EMULATOR_FILES.caCertificate, 'utf8')}`,
+	);
 	return bundle;
 }
 

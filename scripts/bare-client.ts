@@ -19,11 +19,19 @@ async function main(spec: BareRun): Promise<void> {
 	const send = (url: string) =>
 		new Promise<{ status: number; retryAfter?: number }>((resolve, reject) => {
 			const agent = spec.keepAlive ? sharedAgent : new Agent();
-			const headers: Record<string, string> = { Authorization: `Bearer ${spec.token}`, Accept: 'application/json' };
+			const headers: Record<string, string> = {
+				Authorization: `Bearer ${spec.token}`,
+				Accept: 'application/json',
+			};
 			if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
 			const req = request(url, { method: spec.method, agent, headers }, (res) => {
 				res.resume();
-				res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: Number(res.headers['retry-after']) || undefined }));
+				res.on('end', () =>
+					resolve({
+						status: res.statusCode ?? 0,
+						retryAfter: Number(res.headers['retry-after']) || undefined,
+					}),
+				);
 			});
 			req.on('error', reject);
 			req.end(spec.body);
@@ -52,7 +60,14 @@ async function main(spec: BareRun): Promise<void> {
 	);
 	const ms = Date.now() - started;
 	sharedAgent.destroy();
-	console.log(JSON.stringify({ ms, ok, failed: spec.urls.length - ok, rssKb: process.resourceUsage().maxRSS }));
+	console.log(
+		JSON.stringify({
+			ms,
+			ok,
+			failed: spec.urls.length - ok,
+			rssKb: process.resourceUsage().maxRSS,
+		}),
+	);
 }
 
 let input = '';

@@ -17,8 +17,12 @@ async function main() {
 	let failed = false;
 	try {
 		const credentials = { [CREDENTIAL_TYPE]: secretCredential(emulator) };
-		console.log(`Local Graph + Entra emulator on ${emulator.url} (tenant ${emulator.defaults.tenantId})\n`);
-		const examples = readdirSync(join(repository, 'examples')).filter((file) => file.endsWith('.json'));
+		console.log(
+			`Local Graph + Entra emulator on ${emulator.url} (tenant ${emulator.defaults.tenantId})\n`,
+		);
+		const examples = readdirSync(join(repository, 'examples')).filter((file) =>
+			file.endsWith('.json'),
+		);
 		for (const file of examples) {
 			const workflow = JSON.parse(readFileSync(join(repository, 'examples', file), 'utf8'));
 			emulator.clearRequests();
@@ -28,13 +32,16 @@ async function main() {
 				const task = tasks[0];
 				if (task.error) console.log(`--- ${nodeName}: ERROR ${task.error.message}`);
 				for (const item of task.data?.main?.[0] ?? []) {
-					if (Object.keys(item.json).length) console.log(`--- ${nodeName}\n${JSON.stringify(item.json, null, 2)}`);
+					if (Object.keys(item.json).length)
+						console.log(`--- ${nodeName}\n${JSON.stringify(item.json, null, 2)}`);
 				}
 			}
 			console.log('\nGraph requests the emulator received:');
 			for (const request of emulator.graphRequests()) {
 				const body = request.body === undefined ? '' : ` ${JSON.stringify(request.body)}`;
-				console.log(`  ${request.status} ${request.method} ${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}${body}`);
+				console.log(
+					`  ${request.status} ${request.method} ${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}${body}`,
+				);
 			}
 			console.log(`Token requests: ${emulator.tokenRequests().length}\n`);
 			if (run.status !== 'success') failed = true;

@@ -36,9 +36,15 @@ async function main() {
 
 	const emulator = await startEmulator({ port: EMULATOR_PORT });
 	const env = n8nEnvironment(userFolder, node24Bin, await freePort());
-	await run(n8nBin, ['import:credentials', `--input=${credentialFile(emulator, work).path}`], { env });
-	for (const file of readdirSync(join(repository, 'examples')).filter((name) => name.endsWith('.json'))) {
-		await run(n8nBin, ['import:workflow', `--input=${join(repository, 'examples', file)}`], { env });
+	await run(n8nBin, ['import:credentials', `--input=${credentialFile(emulator, work).path}`], {
+		env,
+	});
+	for (const file of readdirSync(join(repository, 'examples')).filter((name) =>
+		name.endsWith('.json'),
+	)) {
+		await run(n8nBin, ['import:workflow', `--input=${join(repository, 'examples', file)}`], {
+			env,
+		});
 	}
 	const n8n = await startN8n(env, N8N_PORT);
 	await setUpOwner(n8n.baseUrl, DEV_LOGIN);

@@ -37,15 +37,17 @@ function check(name: string, ok: boolean, detail = '') {
 	console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` (${detail})` : ''}`);
 }
 
-
-
-
-
 async function packAndInspect(work: string): Promise<string> {
 	const tarball = await packPackage(work);
 	const files = (await run('tar', ['tzf', tarball])).trim().split('\n');
-	const unexpected = files.filter((file) => !/^package\/(dist\/.+|README\.md|LICENSE|package\.json)$/.test(file));
-	check('npm pack holds only dist, README, LICENSE and package.json', unexpected.length === 0, unexpected.join(', ') || `${files.length} files`);
+	const unexpected = files.filter(
+		(file) => !/^package\/(dist\/.+|README\.md|LICENSE|package\.json)$/.test(file),
+	);
+	check(
+		'npm pack holds only dist, README, LICENSE and package.json',
+		unexpected.length === 0,
+		unexpected.join(', ') || `${files.length} files`,
+	);
 	return tarball;
 }
 
@@ -54,30 +56,41 @@ async function scan(tarball: string, work: string): Promise<void> {
 	const unpacked = join(work, 'unpacked');
 	mkdirSync(unpacked);
 	await run('tar', ['xzf', tarball, '-C', unpacked]);
-	const stdout = await run(process.execPath, [join(repository, 'scripts', 'scan-package.mjs'), join(unpacked, 'package')], { cwd: repository });
+	const stdout = await run(
+		process.execPath,
+		[join(repository, 'scripts', 'scan-package.mjs'), join(unpacked, 'package')],
+		{ cwd: repository },
+	);
 	const report = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as {
 		passed: boolean;
 		violations: Array<{ rule: string; message: string }>;
 	};
-	const others = report.violations.filter((v) => v.rule !== '@n8n/community-nodes/no-runtime-dependencies');
+	const others = report.violations.filter(
+		(v) => v.rule !== '@n8n/community-nodes/no-runtime-dependencies',
+	);
 	check(
 		"n8n's community-package scanner: no violation besides the justified runtime dependency",
-		report.violations !== undefined && others.length === 0 && (report.passed || report.violations.length > 0),
+		report.violations !== undefined &&
+			others.length === 0 &&
+			(report.passed || report.violations.length > 0),
 		report.passed ? 'passed' : `exceptions: ${report.violations.map((v) => v.rule).join(', ')}`,
 	);
 }
 
-
-
-
-
 /** The id an example workflow is imported under. */
-const exampleWorkflowId = (file: string) => (JSON.parse(readFileSync(join(repository, 'examples', file), 'utf8')) as { id: string }).id;
+const exampleWorkflowId = (file: string) =>
+	(JSON.parse(readFileSync(join(repository, 'examples', file), 'utf8')) as { id: string }).id;
 
-async function runExamples(emulator: Emulator, env: NodeJS.ProcessEnv, work: string): Promise<void> {
+async function runExamples(
+	emulator: Emulator,
+	env: NodeJS.ProcessEnv,
+	work: string,
+): Promise<void> {
 	const { path } = credentialFile(emulator, work);
 	await run(n8nBin, ['import:credentials', `--input=${path}`], { env });
-	const examples = readdirSync(join(repository, 'examples')).filter((file) => file.endsWith('.json'));
+	const examples = readdirSync(join(repository, 'examples')).filter((file) =>
+		file.endsWith('.json'),
+	);
 	let graphRequests = 0;
 	const connections = new Set<string>();
 	for (const file of examples) {
@@ -86,12 +99,20 @@ async function runExamples(emulator: Emulator, env: NodeJS.ProcessEnv, work: str
 		const workflowPath = join(repository, 'examples', file);
 		const workflowId = exampleWorkflowId(file);
 		await run(n8nBin, ['import:workflow', `--input=${workflowPath}`], { env });
-		const output = await timed(`n8n execute ${file}`, () => run(n8nBin, ['execute', `--id=${workflowId}`, '--rawOutput'], { env }));
+		const output = await timed(`n8n execute ${file}`, () =>
+			run(n8nBin, ['execute', `--id=${workflowId}`, '--rawOutput'], { env }),
+		);
 		const execution = parseExecution(output);
-		let failure = execution.status === 'success' ? '' : `status ${execution.status}: ${execution.data.resultData.error?.message ?? ''}`;
+		let failure =
+			execution.status === 'success'
+				? ''
+				: `status ${execution.status}: ${execution.data.resultData.error?.message ?? ''}`;
 		if (!failure) {
 			try {
-				EXAMPLE_CHECKS[file](execution.data.resultData.runData, emulator.state.requireTenant(emulator.defaults.tenantId));
+				EXAMPLE_CHECKS[file](
+					execution.data.resultData.runData,
+					emulator.state.requireTenant(emulator.defaults.tenantId),
+				);
 			} catch (error) {
 				failure = (error as Error).message;
 			}
@@ -100,14 +121,22 @@ async function runExamples(emulator: Emulator, env: NodeJS.ProcessEnv, work: str
 		const graph = emulator.graphRequests();
 		graphRequests += graph.length;
 		for (const request of graph) connections.add(`${file}:${request.connection}`);
-		check(`n8n execute examples/${file}`, !failure, failure || `${graph.length} Graph requests, ${tokens} token request(s)`);
+		check(
+			`n8n execute examples/${file}`,
+			!failure,
+			failure || `${graph.length} Graph requests, ${tokens} token request(s)`,
+		);
 		check(
 			`  token acquired through @azure/identity inside n8n and sent as a bearer token (${file})`,
 			tokens === 1 && graph.length > 0 && graph.every((request) => request.hasBearer),
 			`${tokens} token request(s)`,
 		);
 	}
-	check('Graph requests inside n8n share TLS connections kept open', connections.size < graphRequests, `${graphRequests} Graph requests on ${connections.size} connections`);
+	check(
+		'Graph requests inside n8n share TLS connections kept open',
+		connections.size < graphRequests,
+		`${graphRequests} Graph requests on ${connections.size} connections`,
+	);
 }
 
 /**
@@ -119,9 +148,9 @@ async function checkEgressFilter(emulator: Emulator, env: NodeJS.ProcessEnv): Pr
 	const execute = async (extra: NodeJS.ProcessEnv) => {
 		emulator.reset();
 		emulator.clearRequests();
-		const output = await run(n8nBin, ['execute', `--id=${workflowId}`, '--rawOutput'], { env: { ...env, N8N_SSRF_PROTECTION_ENABLED: 'true', ...extra } }).catch(
-			(error: Error) => error.message,
-		);
+		const output = await run(n8nBin, ['execute', `--id=${workflowId}`, '--rawOutput'], {
+			env: { ...env, N8N_SSRF_PROTECTION_ENABLED: 'true', ...extra },
+		}).catch((error: Error) => error.message);
 		return { output, graph: emulator.graphRequests().length };
 	};
 	const blocked = await execute({});
@@ -137,9 +166,12 @@ async function checkEgressFilter(emulator: Emulator, env: NodeJS.ProcessEnv): Pr
 	} catch {
 		status = allowed.output.slice(-300);
 	}
-	check('  allowed by N8N_SSRF_ALLOWED_IP_RANGES, the same workflow runs', allowed.graph > 0 && status === 'success', status);
+	check(
+		'  allowed by N8N_SSRF_ALLOWED_IP_RANGES, the same workflow runs',
+		allowed.graph > 0 && status === 'success',
+		status,
+	);
 }
-
 
 const STOP_FLOWS = Array.from({ length: 300 }, (_, i) => `B2X_1_Stop${i}`);
 const STOP_PATH = 'e2e-stop';
@@ -148,7 +180,11 @@ const STOP_PATH = 'e2e-stop';
  * Webhook → Code (300 items) → Set Step, with the workflow's own Timeout of 5 s: n8n stops the execution as the
  * editor's Stop button does. At 8 items per 500 ms round trip, all items would take about 19 s.
  */
-async function importStoppedWorkflow(emulator: Emulator, env: NodeJS.ProcessEnv, work: string): Promise<void> {
+async function importStoppedWorkflow(
+	emulator: Emulator,
+	env: NodeJS.ProcessEnv,
+	work: string,
+): Promise<void> {
 	const items = seedFlowItems(emulator, STOP_FLOWS);
 	const workflow = {
 		id: 'E2eStopped01',
@@ -178,7 +214,12 @@ async function importStoppedWorkflow(emulator: Emulator, env: NodeJS.ProcessEnv,
 				typeVersion: 1,
 				position: [400, 0],
 				parameters: setStepFromItems(),
-				credentials: { microsoftEntraUserFlowsApi: { id: 'entraEmulator01', name: 'Microsoft Entra (local emulator)' } },
+				credentials: {
+					microsoftEntraUserFlowsApi: {
+						id: 'entraEmulator01',
+						name: 'Microsoft Entra (local emulator)',
+					},
+				},
 			},
 		],
 		connections: {
@@ -217,11 +258,18 @@ async function checkStop(emulator: Emulator, baseUrl: string): Promise<void> {
 }
 
 /** The editor's Test button, the registered types and a stopped execution, in a started n8n. */
-async function checkRunningN8n(emulator: Emulator, env: NodeJS.ProcessEnv, work: string): Promise<void> {
+async function checkRunningN8n(
+	emulator: Emulator,
+	env: NodeJS.ProcessEnv,
+	work: string,
+): Promise<void> {
 	await importStoppedWorkflow(emulator, env, work);
 	const n8n = await startN8n(env);
 	try {
-		const cookie = await setUpOwner(n8n.baseUrl, { email: 'e2e@example.com', password: 'E2e-only-Passw0rd' });
+		const cookie = await setUpOwner(n8n.baseUrl, {
+			email: 'e2e@example.com',
+			password: 'E2e-only-Passw0rd',
+		});
 		check('owner set up and logged in through the REST API', cookie.includes('='));
 		const rest = async (path: string, body?: unknown) =>
 			await fetch(`${n8n.baseUrl}${path}`, {
@@ -231,27 +279,50 @@ async function checkRunningN8n(emulator: Emulator, env: NodeJS.ProcessEnv, work:
 			});
 
 		const nodeTypes = (await (await rest('/types/nodes.json')).json()) as Array<{ name: string }>;
-		const credentialTypes = (await (await rest('/types/credentials.json')).json()) as Array<{ name: string }>;
+		const credentialTypes = (await (await rest('/types/credentials.json')).json()) as Array<{
+			name: string;
+		}>;
 		check(
 			`node type registered as ${PACKAGE_NAME}.userFlowApiConnectors (and its AI tool variant)`,
-			['userFlowApiConnectors', 'userFlowApiConnectorsTool'].every((name) => nodeTypes.some((type) => type.name === `${PACKAGE_NAME}.${name}`)),
+			['userFlowApiConnectors', 'userFlowApiConnectorsTool'].every((name) =>
+				nodeTypes.some((type) => type.name === `${PACKAGE_NAME}.${name}`),
+			),
 		);
-		check('credential type microsoftEntraUserFlowsApi registered', credentialTypes.some((type) => type.name === 'microsoftEntraUserFlowsApi'));
+		check(
+			'credential type microsoftEntraUserFlowsApi registered',
+			credentialTypes.some((type) => type.name === 'microsoftEntraUserFlowsApi'),
+		);
 
 		const { credential } = credentialFile(emulator, work);
 		emulator.clearRequests();
-		const good = (await (await rest('/rest/credentials/test', { credentials: credential })).json()) as { data: { status: string; message: string } };
-		check('credential Test button with the right secret', good.data?.status === 'OK', good.data?.message);
+		const good = (await (
+			await rest('/rest/credentials/test', { credentials: credential })
+		).json()) as { data: { status: string; message: string } };
+		check(
+			'credential Test button with the right secret',
+			good.data?.status === 'OK',
+			good.data?.message,
+		);
 		const wrongSecret = 'e2e-wrong-secret-value';
 		const wrong = (await (
-			await rest('/rest/credentials/test', { credentials: { ...credential, data: { ...(credential.data as object), clientSecret: wrongSecret } } })
+			await rest('/rest/credentials/test', {
+				credentials: {
+					...credential,
+					data: { ...(credential.data as object), clientSecret: wrongSecret },
+				},
+			})
 		).json()) as { data: { status: string; message: string } };
 		check(
 			'credential Test button with a wrong secret names AADSTS7000215 and hides the secret',
-			wrong.data?.status === 'Error' && wrong.data.message.includes('AADSTS7000215') && !wrong.data.message.includes(wrongSecret),
+			wrong.data?.status === 'Error' &&
+				wrong.data.message.includes('AADSTS7000215') &&
+				!wrong.data.message.includes(wrongSecret),
 			wrong.data?.message,
 		);
-		check('the Test button reached the emulator for tokens and Graph', emulator.tokenRequests().length >= 2 && emulator.graphRequests().length >= 1);
+		check(
+			'the Test button reached the emulator for tokens and Graph',
+			emulator.tokenRequests().length >= 2 && emulator.graphRequests().length >= 1,
+		);
 		await checkStop(emulator, n8n.baseUrl);
 	} finally {
 		await n8n.stop();
@@ -291,6 +362,8 @@ async function main() {
 
 main().catch((error) => {
 	console.error(error);
-	console.log(`${results.filter((r) => r.ok).length} passed, ${results.filter((r) => !r.ok).length + 1} failed`);
+	console.log(
+		`${results.filter((r) => r.ok).length} passed, ${results.filter((r) => !r.ok).length + 1} failed`,
+	);
 	process.exit(1);
 });

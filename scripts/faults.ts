@@ -36,12 +36,17 @@ async function main() {
 			['Graph requests', figures.graphRequests],
 			['retries made', figures.retries],
 			['Retry-After asked by Graph, sum (s)', figures.retryAfterWaitSeconds],
-			...Object.entries(figures.injectedFaults).map(([kind, count]): [string, number] => [`injected: ${kind}`, count]),
+			...Object.entries(figures.injectedFaults).map(([kind, count]): [string, number] => [
+				`injected: ${kind}`,
+				count,
+			]),
 			['wall time (s)', figures.seconds.toFixed(1)],
 		];
 		for (const [name, value] of rows) console.log(`${name.padEnd(34)} ${value}`);
 		for (const error of figures.errors.slice(0, 20)) console.log(`error item: ${error}`);
-		const failed = [figures.lostItems, figures.duplicateEffects, figures.wrongFinalState].filter((count) => count > 0).length;
+		const failed = [figures.lostItems, figures.duplicateEffects, figures.wrongFinalState].filter(
+			(count) => count > 0,
+		).length;
 		console.log(`${3 - failed} passed, ${failed} failed`);
 		process.exitCode = failed ? 1 : 0;
 	} finally {

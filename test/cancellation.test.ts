@@ -15,7 +15,10 @@ beforeAll(async () => {
 afterAll(async () => await emulator.close());
 beforeEach(() => {
 	emulator.reset();
-	items = seedFlowItems(emulator, Array.from({ length: 40 }, (_, i) => `B2X_1_Stop${i}`));
+	items = seedFlowItems(
+		emulator,
+		Array.from({ length: 40 }, (_, i) => `B2X_1_Stop${i}`),
+	);
 });
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -38,7 +41,12 @@ describe.each([
 	it('starts no further item and abandons the requests on their way', async () => {
 		emulator.setLatency(300);
 		const stopped = stopOnceSeen(() => roundTrips().length >= firstRequests);
-		const { run } = await runNode({ parameters: setStepFromItems({ requestOptions }), items, credentials: secretCredential(emulator), stopWhen: stopped });
+		const { run } = await runNode({
+			parameters: setStepFromItems({ requestOptions }),
+			items,
+			credentials: secretCredential(emulator),
+			stopWhen: stopped,
+		});
 		// Without the stop, the next requests would follow the first answers 300 ms later.
 		await settle(1_000);
 		expect(run.status).toBe('canceled');
@@ -52,7 +60,12 @@ describe.each([
 it('sends nothing when a Retry-After pause of a stopped execution ends', async () => {
 	emulator.injectFault({ target: 'graph', kind: 'status', status: 429, retryAfterSeconds: 1 });
 	const stopped = stopOnceSeen(() => emulator.graphRequests().some((r) => r.status === 429));
-	await runNode({ parameters: setStepFromItems({ requestOptions: { concurrency: 4 } }), items, credentials: secretCredential(emulator), stopWhen: stopped });
+	await runNode({
+		parameters: setStepFromItems({ requestOptions: { concurrency: 4 } }),
+		items,
+		credentials: secretCredential(emulator),
+		stopWhen: stopped,
+	});
 	const stoppedAt = await stopped;
 	await settle(1_500);
 	expect(emulator.graphRequests().filter((r) => r.receivedAt > stoppedAt + 50)).toEqual([]);

@@ -24,41 +24,74 @@ const credentials = () => secretCredential(emulator);
 it('runs up to Concurrency items at once and keeps input order and pairing', async () => {
 	emulator.injectFault({ target: 'graph', kind: 'delay', delayMs: 200, times: 12 });
 	const started = Date.now();
-	const { output, error } = await runNode({ parameters: setStepFromItems({ requestOptions: { concurrency: 4 } }), items, credentials: credentials() });
+	const { output, error } = await runNode({
+		parameters: setStepFromItems({ requestOptions: { concurrency: 4 } }),
+		items,
+		credentials: credentials(),
+	});
 	const elapsed = Date.now() - started;
 	expect(error).toBeUndefined();
-	expect(output.map((item) => [item.json.userFlowId, item.pairedItem])).toEqual(flows.map((flow, i) => [flow, { item: i }]));
+	expect(output.map((item) => [item.json.userFlowId, item.pairedItem])).toEqual(
+		flows.map((flow, i) => [flow, { item: i }]),
+	);
 	// 12 requests of 200 ms, 4 at a time: about 600 ms, never the 2,400 ms of one at a time.
 	expect(elapsed).toBeGreaterThanOrEqual(580);
 	expect(elapsed).toBeLessThan(1_800);
 	const requests = emulator.graphRequests();
-	const inFlight = Math.max(...requests.map((r) => requests.filter((o) => o.receivedAt <= r.receivedAt && (o.answeredAt ?? Infinity) > r.receivedAt).length));
+	const inFlight = Math.max(
+		...requests.map(
+			(r) =>
+				requests.filter(
+					(o) => o.receivedAt <= r.receivedAt && (o.answeredAt ?? Infinity) > r.receivedAt,
+				).length,
+		),
+	);
 	expect(inFlight).toBe(4);
 });
 
 it('Concurrency 1 runs the items one after another', async () => {
 	emulator.injectFault({ target: 'graph', kind: 'delay', delayMs: 100, times: 4 });
 	const started = Date.now();
-	await runNode({ parameters: setStepFromItems({ requestOptions: { concurrency: 1 } }), items: items.slice(0, 4), credentials: credentials() });
+	await runNode({
+		parameters: setStepFromItems({ requestOptions: { concurrency: 1 } }),
+		items: items.slice(0, 4),
+		credentials: credentials(),
+	});
 	expect(Date.now() - started).toBeGreaterThanOrEqual(390);
 });
 
 it("a 429's Retry-After holds every request of the app until it expires", async () => {
 	emulator.injectFault({ target: 'graph', kind: 'status', status: 429, retryAfterSeconds: 1 });
-	const { output, error } = await runNode({ parameters: setStepFromItems({ requestOptions: { concurrency: 4 }, checkCurrentStep: true }), items, credentials: credentials() });
+	const { output, error } = await runNode({
+		parameters: setStepFromItems({ requestOptions: { concurrency: 4 }, checkCurrentStep: true }),
+		items,
+		credentials: credentials(),
+	});
 	expect(error).toBeUndefined();
 	expect(output).toHaveLength(12);
 	const requests = emulator.graphRequests();
 	const throttled = requests.find((r) => r.status === 429)!;
 	// Requests already on their way may land; nothing is sent after the 429 arrived until Retry-After ends.
-	const sentDuringPause = requests.filter((r) => r.receivedAt > throttled.answeredAt! + 50 && r.receivedAt < throttled.answeredAt! + 950);
+	const sentDuringPause = requests.filter(
+		(r) => r.receivedAt > throttled.answeredAt! + 50 && r.receivedAt < throttled.answeredAt! + 950,
+	);
 	expect(sentDuringPause).toEqual([]);
 	expect(requests.filter((r) => r.status === 429)).toHaveLength(1);
 });
 
 it('without continue-on-fail the first failing item fails the node and no new item starts', async () => {
-	const bad = [...items.slice(0, 3), { flow: 'missing1', connector: SEEDED_CONNECTORS[0].id }, ...items.slice(3, 5), { flow: 'missing2', connector: SEEDED_CONNECTORS[0].id }, ...items.slice(5)];
-	const { error } = await runNode({ parameters: setStepFromItems({ requestOptions: { concurrency: 2 } }), items: bad, credentials: credentials() });
+	const bad = [
+		...items.slice(0, 3),
+		{ flow: 'missing1', connector: SEEDED_CONNECTORS[0].id },
+		...items.slice(3, 5),
+		{ flow: 'missing2', connector: SEEDED_CONNECTORS[0].id },
+		...items.slice(5),
+	];
+	const { error } = await runNode({
+		parameters: setStepFromItems({ requestOptions: { concurrency: 2 } }),
+		items: bad,
+		credentials: credentials(),
+	});
 	expect(error?.message).toMatch(/B2X_1_missing1/);
 	// Items after the failure that had not started were not run.
 	expect(emulator.graphRequests().length).toBeLessThan(bad.length);

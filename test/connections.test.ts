@@ -13,8 +13,13 @@ useEmulatorWithPartnerFlow((started) => (emulator = started));
 
 const getFlow = GET_PARTNER_FLOW;
 const runGetFlow = (items: number) =>
-	runNode({ parameters: getFlow as never, items: Array.from({ length: items }, () => ({})), credentials: secretCredential(emulator) });
-const graphConnections = () => new Set(emulator.graphRequests().map((request) => request.connection));
+	runNode({
+		parameters: getFlow as never,
+		items: Array.from({ length: items }, () => ({})),
+		credentials: secretCredential(emulator),
+	});
+const graphConnections = () =>
+	new Set(emulator.graphRequests().map((request) => request.connection));
 
 it('the requests of a run share connections kept open, at most Concurrency (8) of them; the next run opens none', async () => {
 	const first = await runGetFlow(20);
@@ -50,7 +55,16 @@ it('a kept connection that Graph closed under a request: a GET goes again at onc
 });
 
 describe('with a proxy configured', () => {
-	const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'];
+	const PROXY_VARIABLES = [
+		'HTTPS_PROXY',
+		'https_proxy',
+		'HTTP_PROXY',
+		'http_proxy',
+		'ALL_PROXY',
+		'all_proxy',
+		'NO_PROXY',
+		'no_proxy',
+	];
 	const saved: Record<string, string | undefined> = {};
 	let proxy: Server;
 	const tunnels: string[] = [];
@@ -93,6 +107,8 @@ describe('with a proxy configured', () => {
 		const emulatorHost = new URL(emulator.graphBaseUrl).host;
 		// n8n's helper opens a connection (a tunnel) per request.
 		expect(tunnels.filter((target) => target === emulatorHost)).toHaveLength(2);
-		expect(emulator.graphRequests().every((request) => request.hasBearer && request.status === 200)).toBe(true);
+		expect(
+			emulator.graphRequests().every((request) => request.hasBearer && request.status === 200),
+		).toBe(true);
 	});
 });

@@ -34,7 +34,9 @@ const getConfiguration = {
 
 describe('Test button', () => {
 	it('succeeds with a client secret: one token request, then GET apiConnectors?$top=1 with the bearer token', async () => {
-		const result = await testCredential(secretCredential(emulator, { clientId: emulator.defaults.clientId }));
+		const result = await testCredential(
+			secretCredential(emulator, { clientId: emulator.defaults.clientId }),
+		);
 		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
 		const token = emulator.tokenRequests();
 		expect(token).toHaveLength(1);
@@ -45,29 +47,50 @@ describe('Test button', () => {
 			client_secret: '[redacted]',
 		});
 		const graph = emulator.graphRequests();
-		expect(graph.map((r) => [r.method, r.path, r.query])).toEqual([['GET', '/v1.0/identity/apiConnectors', { $top: '1' }]]);
+		expect(graph.map((r) => [r.method, r.path, r.query])).toEqual([
+			['GET', '/v1.0/identity/apiConnectors', { $top: '1' }],
+		]);
 		expect(graph[0].hasBearer).toBe(true);
 	});
 
 	it('succeeds with a client certificate: a PS256 client assertion identified by x5t#S256', async () => {
-		const result = await testCredential(certificateCredential(emulator, { authorityHost: `${emulator.authorityHost}/` }));
+		const result = await testCredential(
+			certificateCredential(emulator, { authorityHost: `${emulator.authorityHost}/` }),
+		);
 		expect(result.status).toBe('OK');
 		const [token] = emulator.tokenRequests(emulator.defaults.certClientId);
-		expect(token.clientAssertion).toEqual({ alg: 'PS256', thumbprintHeader: 'x5t#S256', sentCertificateChain: false });
+		expect(token.clientAssertion).toEqual({
+			alg: 'PS256',
+			thumbprintHeader: 'x5t#S256',
+			sentCertificateChain: false,
+		});
 	});
 
 	it('sends the certificate chain (x5c) when asked', async () => {
-		expect((await testCredential(certificateCredential(emulator, { sendX5c: true }))).status).toBe('OK');
-		expect(emulator.tokenRequests(emulator.defaults.certClientId)[0].clientAssertion?.sentCertificateChain).toBe(true);
+		expect((await testCredential(certificateCredential(emulator, { sendX5c: true }))).status).toBe(
+			'OK',
+		);
+		expect(
+			emulator.tokenRequests(emulator.defaults.certClientId)[0].clientAssertion
+				?.sentCertificateChain,
+		).toBe(true);
 	});
 
 	it('reads an encrypted private key with its passphrase, and says what is missing without it', async () => {
 		const ok = await testCredential(
-			certificateCredential(emulator, { privateKey: APP_KEY_ENCRYPTED, privateKeyPassphrase: APP_KEY_PASSPHRASE }),
+			certificateCredential(emulator, {
+				privateKey: APP_KEY_ENCRYPTED,
+				privateKeyPassphrase: APP_KEY_PASSPHRASE,
+			}),
 		);
 		expect(ok.status).toBe('OK');
-		const missing = await testCredential(certificateCredential(emulator, { privateKey: APP_KEY_ENCRYPTED }));
-		expect(missing).toEqual({ status: 'Error', message: expect.stringContaining('enter its passphrase') });
+		const missing = await testCredential(
+			certificateCredential(emulator, { privateKey: APP_KEY_ENCRYPTED }),
+		);
+		expect(missing).toEqual({
+			status: 'Error',
+			message: expect.stringContaining('enter its passphrase'),
+		});
 		expect(emulator.tokenRequests()).toHaveLength(1);
 	});
 
@@ -82,14 +105,18 @@ describe('Test button', () => {
 	});
 
 	it('names AADSTS90002 for a tenant that does not exist', async () => {
-		const result = await testCredential(secretCredential(emulator, { tenantId: 'nosuchtenant.onmicrosoft.com' }));
+		const result = await testCredential(
+			secretCredential(emulator, { tenantId: 'nosuchtenant.onmicrosoft.com' }),
+		);
 		expect(result.status).toBe('Error');
 		expect(result.message).toContain('AADSTS90002');
 		expect(result.message).toContain('tenant was not found');
 	});
 
 	it('names AADSTS700016 for an application that is not in the tenant', async () => {
-		const result = await testCredential(secretCredential(emulator, { clientId: '00000000-0000-4000-8000-000000000001' }));
+		const result = await testCredential(
+			secretCredential(emulator, { clientId: '00000000-0000-4000-8000-000000000001' }),
+		);
 		expect(result.message).toContain('AADSTS700016');
 	});
 
@@ -107,15 +134,27 @@ describe('Test button', () => {
 	});
 
 	it('refuses an authority host that is not https before sending anything', async () => {
-		const result = await testCredential(secretCredential(emulator, { authorityHost: emulator.authorityHost.replace('https:', 'http:') }));
-		expect(result).toEqual({ status: 'Error', message: expect.stringContaining('Authority Host must use https://') });
+		const result = await testCredential(
+			secretCredential(emulator, {
+				authorityHost: emulator.authorityHost.replace('https:', 'http:'),
+			}),
+		);
+		expect(result).toEqual({
+			status: 'Error',
+			message: expect.stringContaining('Authority Host must use https://'),
+		});
 		expect(emulator.requests).toHaveLength(0);
 	});
 
 	it('ends a hanging token request within the configured timeout, with a message that says so', async () => {
 		emulator.injectFault({ target: 'token', kind: 'hang' });
 		const started = Date.now();
-		const result = await testCredential(secretCredential(emulator, { authorityTimeoutSeconds: 1, clientSecret: 'fresh-secret-for-timeout' }));
+		const result = await testCredential(
+			secretCredential(emulator, {
+				authorityTimeoutSeconds: 1,
+				clientSecret: 'fresh-secret-for-timeout',
+			}),
+		);
 		const elapsed = Date.now() - started;
 		expect(result.status).toBe('Error');
 		expect(result.message).toContain('within 1 s');
@@ -128,38 +167,77 @@ describe('Test button', () => {
 
 describe('token endpoint faults', () => {
 	const freshApp = (secret: string) => {
-		const app = emulator.state.addApp({ tenantId: emulator.defaults.tenantId, clientSecret: secret });
-		return secretCredential(emulator, { clientId: app.clientId, clientSecret: secret, authorityTimeoutSeconds: 3 });
+		const app = emulator.state.addApp({
+			tenantId: emulator.defaults.tenantId,
+			clientSecret: secret,
+		});
+		return secretCredential(emulator, {
+			clientId: app.clientId,
+			clientSecret: secret,
+			authorityTimeoutSeconds: 3,
+		});
 	};
 
 	it.each([
 		['503', { status: 503 as const }],
-		["429 with Retry-After (@azure/identity's throttle must not outlive the fault)", { status: 429 as const, retryAfterSeconds: 60 }],
-	])('%s from the token endpoint: a clear error within the timeout, and the next run works without a restart', async (_what, fault) => {
-		const credential = freshApp(`token-fault-secret-${fault.status}`);
-		emulator.injectFault({ target: 'token', kind: 'status', times: 20, ...fault });
-		const started = Date.now();
-		const failed = await runNode({ parameters: getConfiguration, items: [{ flow: 'Partner' }], credentials: credential });
-		expect(Date.now() - started).toBeLessThan(6_000);
-		expect(failed.error?.message).toMatch(/Could not get a token|No token from the Entra authority/);
-		emulator.clearFaults();
-		emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
-		const next = await runNode({ parameters: getConfiguration, items: [{ flow: 'Partner' }], credentials: credential });
-		expect(next.error).toBeUndefined();
-	});
+		[
+			"429 with Retry-After (@azure/identity's throttle must not outlive the fault)",
+			{ status: 429 as const, retryAfterSeconds: 60 },
+		],
+	])(
+		'%s from the token endpoint: a clear error within the timeout, and the next run works without a restart',
+		async (_what, fault) => {
+			const credential = freshApp(`token-fault-secret-${fault.status}`);
+			emulator.injectFault({ target: 'token', kind: 'status', times: 20, ...fault });
+			const started = Date.now();
+			const failed = await runNode({
+				parameters: getConfiguration,
+				items: [{ flow: 'Partner' }],
+				credentials: credential,
+			});
+			expect(Date.now() - started).toBeLessThan(6_000);
+			expect(failed.error?.message).toMatch(
+				/Could not get a token|No token from the Entra authority/,
+			);
+			emulator.clearFaults();
+			emulator.state
+				.requireTenant(emulator.defaults.tenantId)
+				.addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
+			const next = await runNode({
+				parameters: getConfiguration,
+				items: [{ flow: 'Partner' }],
+				credentials: credential,
+			});
+			expect(next.error).toBeUndefined();
+		},
+	);
 });
 
 describe('token reuse', () => {
 	it('one token serves every item of every execution for the same app registration', async () => {
 		const tenant = emulator.state.requireTenant(emulator.defaults.tenantId);
 		tenant.addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
-		const app = emulator.state.addApp({ tenantId: tenant.id, clientSecret: 'token-reuse-secret-0001' });
-		const credential = secretCredential(emulator, { clientId: app.clientId, clientSecret: 'token-reuse-secret-0001' });
+		const app = emulator.state.addApp({
+			tenantId: tenant.id,
+			clientSecret: 'token-reuse-secret-0001',
+		});
+		const credential = secretCredential(emulator, {
+			clientId: app.clientId,
+			clientSecret: 'token-reuse-secret-0001',
+		});
 		// A credential object for another registration, used first, must not be confused with this one.
-		await runNode({ parameters: getConfiguration, items: [{ flow: 'Partner' }], credentials: certificateCredential(emulator) });
+		await runNode({
+			parameters: getConfiguration,
+			items: [{ flow: 'Partner' }],
+			credentials: certificateCredential(emulator),
+		});
 		emulator.clearRequests();
 		for (let run = 0; run < 2; run++) {
-			await runNode({ parameters: getConfiguration, items: [{ flow: 'Partner' }, { flow: 'Partner' }, { flow: 'Partner' }], credentials: credential });
+			await runNode({
+				parameters: getConfiguration,
+				items: [{ flow: 'Partner' }, { flow: 'Partner' }, { flow: 'Partner' }],
+				credentials: credential,
+			});
 		}
 		expect(emulator.graphRequests()).toHaveLength(6);
 		expect(emulator.tokenRequests(app.clientId)).toHaveLength(1);
@@ -170,41 +248,76 @@ describe('bearer token confinement', () => {
 	it('authenticate refuses to add the token to a request for any other host, and fetches no token for it', async () => {
 		const credential = new MicrosoftEntraUserFlowsApi();
 		const data = secretCredential(emulator, { clientSecret: 'confinement-secret' });
-		for (const url of ['https://evil.example.com/v1.0/identity/apiConnectors', `${emulator.graphBaseUrl}/v2/x`, 'https://127.0.0.1.evil.example/v1.0/identity/apiConnectors', 'not a url']) {
-			await expect(credential.authenticate(data, { url, method: 'GET' })).rejects.toThrow(/Refusing to send the Microsoft Graph token/);
+		for (const url of [
+			'https://evil.example.com/v1.0/identity/apiConnectors',
+			`${emulator.graphBaseUrl}/v2/x`,
+			'https://127.0.0.1.evil.example/v1.0/identity/apiConnectors',
+			'not a url',
+		]) {
+			await expect(credential.authenticate(data, { url, method: 'GET' })).rejects.toThrow(
+				/Refusing to send the Microsoft Graph token/,
+			);
 		}
 		expect(emulator.requests).toHaveLength(0);
 	});
 });
 
 describe('national clouds', () => {
-	it.each(Object.entries(NATIONAL_CLOUDS))('%s: token scope, authority and Graph root, also in the Test request', (cloud, expected) => {
-		for (const graphVersion of ['v1.0', 'beta']) {
-			const data = { tenantId: 'contoso.onmicrosoft.com', clientId: emulator.defaults.clientId, cloud, graphVersion };
-			const endpoints = resolveEndpoints(readSettings(data));
-			expect(endpoints).toEqual({
-				authorityHost: expected.authorityHost,
-				graphOrigin: expected.graphHost,
-				graphBaseUrl: `${expected.graphHost}/${graphVersion}`,
-				graphVersion,
-				scope: `${expected.graphHost}/.default`,
-			});
-			// The Test request's base URL is an n8n expression: evaluate it the way n8n does.
-			const node: INode = { id: '1', name: 'n', type: 'x', typeVersion: 1, position: [0, 0], parameters: {} };
-			const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: { getByName: () => undefined as never, getByNameAndVersion: () => undefined as never, getKnownTypes: () => ({}) } });
-			const baseUrl = workflow.expression.getSimpleParameterValue(
-				node,
-				new MicrosoftEntraUserFlowsApi().test.request.baseURL as string,
-				'internal',
-				{ $credentials: data },
-			);
-			expect(baseUrl).toBe(endpoints.graphBaseUrl);
-		}
-	});
+	it.each(Object.entries(NATIONAL_CLOUDS))(
+		'%s: token scope, authority and Graph root, also in the Test request',
+		(cloud, expected) => {
+			for (const graphVersion of ['v1.0', 'beta']) {
+				const data = {
+					tenantId: 'contoso.onmicrosoft.com',
+					clientId: emulator.defaults.clientId,
+					cloud,
+					graphVersion,
+				};
+				const endpoints = resolveEndpoints(readSettings(data));
+				expect(endpoints).toEqual({
+					authorityHost: expected.authorityHost,
+					graphOrigin: expected.graphHost,
+					graphBaseUrl: `${expected.graphHost}/${graphVersion}`,
+					graphVersion,
+					scope: `${expected.graphHost}/.default`,
+				});
+				// The Test request's base URL is an n8n expression: evaluate it the way n8n does.
+				const node: INode = {
+					id: '1',
+					name: 'n',
+					type: 'x',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				};
+				const workflow = new Workflow({
+					nodes: [node],
+					connections: {},
+					active: false,
+					nodeTypes: {
+						getByName: () => undefined as never,
+						getByNameAndVersion: () => undefined as never,
+						getKnownTypes: () => ({}),
+					},
+				});
+				const baseUrl = workflow.expression.getSimpleParameterValue(
+					node,
+					new MicrosoftEntraUserFlowsApi().test.request.baseURL as string,
+					'internal',
+					{ $credentials: data },
+				);
+				expect(baseUrl).toBe(endpoints.graphBaseUrl);
+			}
+		},
+	);
 
 	it('rejects a tenant or client id that cannot be right, naming the field', () => {
-		expect(() => readSettings({ tenantId: 'not a tenant', clientId: emulator.defaults.clientId })).toThrow(/Tenant ID must be/);
-		expect(() => readSettings({ tenantId: 'contoso.onmicrosoft.com', clientId: 'abc' })).toThrow(/Client ID must be/);
+		expect(() =>
+			readSettings({ tenantId: 'not a tenant', clientId: emulator.defaults.clientId }),
+		).toThrow(/Tenant ID must be/);
+		expect(() => readSettings({ tenantId: 'contoso.onmicrosoft.com', clientId: 'abc' })).toThrow(
+			/Client ID must be/,
+		);
 	});
 });
 
@@ -224,9 +337,14 @@ describe('errors inside a workflow', () => {
 		const { error } = await runNode({
 			parameters: getConfiguration,
 			items: [{ flow: 'Partner' }],
-			credentials: certificateCredential(emulator, { privateKey: APP_KEY_ENCRYPTED, privateKeyPassphrase: 'not-the-passphrase' }),
+			credentials: certificateCredential(emulator, {
+				privateKey: APP_KEY_ENCRYPTED,
+				privateKeyPassphrase: 'not-the-passphrase',
+			}),
 		});
-		expect(error?.message).toMatch(/Could not read the private key .*Private Key Passphrase is wrong/);
+		expect(error?.message).toMatch(
+			/Could not read the private key .*Private Key Passphrase is wrong/,
+		);
 		expect(JSON.stringify(error)).not.toContain(APP_KEY.slice(40, 80));
 	});
 });

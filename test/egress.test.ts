@@ -11,7 +11,9 @@ let emulator: Emulator;
 
 beforeAll(async () => {
 	emulator = await startEmulator();
-	emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
+	emulator.state
+		.requireTenant(emulator.defaults.tenantId)
+		.addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
 });
 afterAll(async () => {
 	delete process.env.N8N_SSRF_PROTECTION_ENABLED;
@@ -24,7 +26,11 @@ it("the emulator's loopback address is refused before any connection: nothing re
 		credentials: secretCredential(emulator),
 	});
 	expect(output).toEqual([]);
-	expect(error?.message).toBe('Could not reach Microsoft Graph (SsrfBlockedIpError) for GET /identity/b2xUserFlows/B2X_1_Partner');
-	expect(error?.description).toMatch(/blocked because it resolves to a restricted IP address.*N8N_SSRF_ALLOWED_IP_RANGES/);
+	expect(error?.message).toBe(
+		'Could not reach Microsoft Graph (SsrfBlockedIpError) for GET /identity/b2xUserFlows/B2X_1_Partner',
+	);
+	expect(error?.description).toMatch(
+		/blocked because it resolves to a restricted IP address.*N8N_SSRF_ALLOWED_IP_RANGES/,
+	);
 	expect(emulator.graphRequests()).toEqual([]);
 });

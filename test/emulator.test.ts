@@ -33,7 +33,11 @@ afterAll(async () => {
 	await emulator.close();
 });
 
-function send(method: string, path: string, options: { token?: string; json?: unknown; form?: Record<string, string> } = {}): Promise<Answer> {
+function send(
+	method: string,
+	path: string,
+	options: { token?: string; json?: unknown; form?: Record<string, string> } = {},
+): Promise<Answer> {
 	const headers: Record<string, string> = {};
 	let payload: string | undefined;
 	if (options.token) headers.Authorization = `Bearer ${options.token}`;
@@ -46,12 +50,22 @@ function send(method: string, path: string, options: { token?: string; json?: un
 		payload = new URLSearchParams(options.form).toString();
 	}
 	return new Promise((resolve, reject) => {
-		const request = https.request(new URL(path, emulator.url), { method, headers, agent }, (response) => {
-			let text = '';
-			response.setEncoding('utf8');
-			response.on('data', (chunk: string) => (text += chunk));
-			response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text ? JSON.parse(text) : undefined }));
-		});
+		const request = https.request(
+			new URL(path, emulator.url),
+			{ method, headers, agent },
+			(response) => {
+				let text = '';
+				response.setEncoding('utf8');
+				response.on('data', (chunk: string) => (text += chunk));
+				response.on('end', () =>
+					resolve({
+						status: response.statusCode ?? 0,
+						headers: response.headers,
+						body: text ? JSON.parse(text) : undefined,
+					}),
+				);
+			},
+		);
 		request.on('error', reject);
 		request.end(payload);
 	});
@@ -59,7 +73,12 @@ function send(method: string, path: string, options: { token?: string; json?: un
 
 async function token(clientId = emulator.defaults.clientId): Promise<string> {
 	const answer = await send('POST', `/${emulator.defaults.tenantId}/oauth2/v2.0/token`, {
-		form: { client_id: clientId, client_secret: emulator.defaults.clientSecret, grant_type: 'client_credentials', scope: GRAPH_SCOPE },
+		form: {
+			client_id: clientId,
+			client_secret: emulator.defaults.clientSecret,
+			grant_type: 'client_credentials',
+			scope: GRAPH_SCOPE,
+		},
 	});
 	return answer.body.access_token as string;
 }
@@ -70,43 +89,82 @@ function credentialOptions() {
 
 describe('Entra token endpoints', () => {
 	it('serves OpenID metadata on its own origin and answers an unknown tenant with AADSTS90002', async () => {
-		const metadata = await send('GET', `/${emulator.defaults.tenantDomain}/v2.0/.well-known/openid-configuration`);
+		const metadata = await send(
+			'GET',
+			`/${emulator.defaults.tenantDomain}/v2.0/.well-known/openid-configuration`,
+		);
 		expect(metadata.status).toBe(200);
-		expect(metadata.body.token_endpoint).toBe(`${emulator.url}/${emulator.defaults.tenantId}/oauth2/v2.0/token`);
+		expect(metadata.body.token_endpoint).toBe(
+			`${emulator.url}/${emulator.defaults.tenantId}/oauth2/v2.0/token`,
+		);
 		expect(metadata.body.issuer).toBe(`${emulator.url}/${emulator.defaults.tenantId}/v2.0`);
 
-		const unknown = await send('GET', '/nowhere.onmicrosoft.com/v2.0/.well-known/openid-configuration');
+		const unknown = await send(
+			'GET',
+			'/nowhere.onmicrosoft.com/v2.0/.well-known/openid-configuration',
+		);
 		expect(unknown.status).toBe(400);
 		expect(unknown.body).toMatchObject({ error: 'invalid_tenant', error_codes: [90002] });
-		expect(unknown.body.error_description).toMatch(/^AADSTS90002: Tenant 'nowhere.onmicrosoft.com' not found\..*\r\nTrace ID: .+\r\nCorrelation ID: .+\r\nTimestamp: /s);
+		expect(unknown.body.error_description).toMatch(
+			/^AADSTS90002: Tenant 'nowhere.onmicrosoft.com' not found\..*\r\nTrace ID: .+\r\nCorrelation ID: .+\r\nTimestamp: /s,
+		);
 	});
 
 	it('issues a token to @azure/identity ClientSecretCredential and records the request without the secret', async () => {
 		const { tenantId, clientId, clientSecret } = emulator.defaults;
-		const credential = new ClientSecretCredential(tenantId, clientId, clientSecret, credentialOptions());
+		const credential = new ClientSecretCredential(
+			tenantId,
+			clientId,
+			clientSecret,
+			credentialOptions(),
+		);
 		const accessToken = await credential.getToken(GRAPH_SCOPE);
 
-		expect((await send('GET', '/v1.0/identity/apiConnectors', { token: accessToken.token })).status).toBe(200);
+		expect(
+			(await send('GET', '/v1.0/identity/apiConnectors', { token: accessToken.token })).status,
+		).toBe(200);
 		const [tokenRequest] = emulator.tokenRequests(clientId);
-		expect(tokenRequest.body).toMatchObject({ client_secret: '[redacted]', grant_type: 'client_credentials', scope: GRAPH_SCOPE });
+		expect(tokenRequest.body).toMatchObject({
+			client_secret: '[redacted]',
+			grant_type: 'client_credentials',
+			scope: GRAPH_SCOPE,
+		});
 		expect(tokenRequest.tenantId).toBe(tenantId);
 		expect(emulator.graphRequests()[0].headers.authorization).toBe('Bearer [redacted]');
 		expect(JSON.stringify(emulator.requests)).not.toContain(clientSecret);
 	});
 
 	it('issues a token to @azure/identity ClientCertificateCredential after checking the PS256 assertion', async () => {
-		const certificate = readFileSync(EMULATOR_FILES.appCertificate, 'utf8') + readFileSync(EMULATOR_FILES.appKey, 'utf8');
+		const certificate =
+			readFileSync(EMULATOR_FILES.appCertificate, 'utf8') +
+			readFileSync(EMULATOR_FILES.appKey, 'utf8');
 		const { tenantId, certClientId } = emulator.defaults;
-		const credential = new ClientCertificateCredential(tenantId, certClientId, { certificate }, { ...credentialOptions(), sendCertificateChain: true });
+		const credential = new ClientCertificateCredential(
+			tenantId,
+			certClientId,
+			{ certificate },
+			{ ...credentialOptions(), sendCertificateChain: true },
+		);
 
 		const accessToken = await credential.getToken(GRAPH_SCOPE);
 
-		expect((await send('GET', '/beta/identity/b2xUserFlows', { token: accessToken.token })).status).toBe(200);
-		expect(emulator.tokenRequests(certClientId)[0].clientAssertion).toEqual({ alg: 'PS256', thumbprintHeader: 'x5t#S256', sentCertificateChain: true });
+		expect(
+			(await send('GET', '/beta/identity/b2xUserFlows', { token: accessToken.token })).status,
+		).toBe(200);
+		expect(emulator.tokenRequests(certClientId)[0].clientAssertion).toEqual({
+			alg: 'PS256',
+			thumbprintHeader: 'x5t#S256',
+			sentCertificateChain: true,
+		});
 	});
 
 	it('gives @azure/identity no AADSTS90002 for an unknown tenant: MSAL reports endpoints_resolution_error', async () => {
-		const credential = new ClientSecretCredential('nowhere.onmicrosoft.com', emulator.defaults.clientId, emulator.defaults.clientSecret, credentialOptions());
+		const credential = new ClientSecretCredential(
+			'nowhere.onmicrosoft.com',
+			emulator.defaults.clientId,
+			emulator.defaults.clientSecret,
+			credentialOptions(),
+		);
 		await expect(credential.getToken(GRAPH_SCOPE)).rejects.toThrow(/endpoints_resolution_error/);
 		expect(emulator.requests.map((request) => request.status)).toEqual([400]);
 		expect(emulator.tokenRequests()).toHaveLength(0);
@@ -114,14 +172,28 @@ describe('Entra token endpoints', () => {
 
 	it('rejects a wrong client secret with AADSTS7000215', async () => {
 		const { tenantId, clientId } = emulator.defaults;
-		const credential = new ClientSecretCredential(tenantId, clientId, 'not-the-secret', credentialOptions());
+		const credential = new ClientSecretCredential(
+			tenantId,
+			clientId,
+			'not-the-secret',
+			credentialOptions(),
+		);
 		await expect(credential.getToken(GRAPH_SCOPE)).rejects.toThrow(/AADSTS7000215/);
 	});
 
 	it('rejects an expired registered certificate with AADSTS700027', async () => {
-		emulator.state.requireTenant(emulator.defaults.tenantId).app(emulator.defaults.certClientId)!.certificateExpired = true;
-		const certificate = readFileSync(EMULATOR_FILES.appCertificate, 'utf8') + readFileSync(EMULATOR_FILES.appKey, 'utf8');
-		const credential = new ClientCertificateCredential(emulator.defaults.tenantId, emulator.defaults.certClientId, { certificate }, credentialOptions());
+		emulator.state
+			.requireTenant(emulator.defaults.tenantId)
+			.app(emulator.defaults.certClientId)!.certificateExpired = true;
+		const certificate =
+			readFileSync(EMULATOR_FILES.appCertificate, 'utf8') +
+			readFileSync(EMULATOR_FILES.appKey, 'utf8');
+		const credential = new ClientCertificateCredential(
+			emulator.defaults.tenantId,
+			emulator.defaults.certClientId,
+			{ certificate },
+			credentialOptions(),
+		);
 		await expect(credential.getToken(GRAPH_SCOPE)).rejects.toThrow(/AADSTS700027.*expired/);
 	});
 });
@@ -130,31 +202,51 @@ describe('Graph user flows and API connectors', () => {
 	it('answers 401 with WWW-Authenticate when there is no token, and after revocation', async () => {
 		const anonymous = await send('GET', '/v1.0/identity/b2xUserFlows');
 		expect(anonymous.status).toBe(401);
-		expect(anonymous.body.error).toMatchObject({ code: 'InvalidAuthenticationToken', message: 'Access token is empty.' });
-		expect(anonymous.headers['www-authenticate']).toContain('client_id="00000003-0000-0000-c000-000000000000"');
+		expect(anonymous.body.error).toMatchObject({
+			code: 'InvalidAuthenticationToken',
+			message: 'Access token is empty.',
+		});
+		expect(anonymous.headers['www-authenticate']).toContain(
+			'client_id="00000003-0000-0000-c000-000000000000"',
+		);
 		expect(anonymous.headers['request-id']).toBe(anonymous.body.error.innerError['request-id']);
 
 		const accessToken = await token();
 		emulator.revokeAllTokens();
-		expect((await send('GET', '/v1.0/identity/b2xUserFlows', { token: accessToken })).status).toBe(401);
+		expect((await send('GET', '/v1.0/identity/b2xUserFlows', { token: accessToken })).status).toBe(
+			401,
+		);
 	});
 
 	it('creates a b2x flow with the B2X_1_ prefix and a Location header', async () => {
 		const created = await send('POST', '/v1.0/identity/b2xUserFlows', {
 			token: await token(),
-			json: { id: 'Partner', userFlowType: 'signUpOrSignIn', userFlowTypeVersion: 1, identityProviders: [{ id: 'Facebook-OAuth', type: 'Facebook', name: 'Facebook' }] },
+			json: {
+				id: 'Partner',
+				userFlowType: 'signUpOrSignIn',
+				userFlowTypeVersion: 1,
+				identityProviders: [{ id: 'Facebook-OAuth', type: 'Facebook', name: 'Facebook' }],
+			},
 		});
 
 		expect(created.status).toBe(201);
-		expect(created.headers.location).toBe(`${emulator.url}/v1.0/identity/b2xUserFlows('B2X_1_Partner')`);
+		expect(created.headers.location).toBe(
+			`${emulator.url}/v1.0/identity/b2xUserFlows('B2X_1_Partner')`,
+		);
 		expect(created.body).toEqual({
 			'@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#identity/b2xUserFlows/$entity',
 			id: 'B2X_1_Partner',
 			userFlowType: 'signUpOrSignIn',
 			userFlowTypeVersion: 1,
 		});
-		const providers = await send('GET', '/v1.0/identity/b2xUserFlows/b2x_1_partner/identityProviders', { token: await token() });
-		expect(providers.body.value).toEqual([{ id: 'Facebook-OAuth', type: 'Facebook', name: 'Facebook' }]);
+		const providers = await send(
+			'GET',
+			'/v1.0/identity/b2xUserFlows/b2x_1_partner/identityProviders',
+			{ token: await token() },
+		);
+		expect(providers.body.value).toEqual([
+			{ id: 'Facebook-OAuth', type: 'Facebook', name: 'Facebook' },
+		]);
 	});
 
 	it('links a connector at creation with {"id"} but silently not with {"@odata.id"}', async () => {
@@ -168,22 +260,35 @@ describe('Graph user flows and API connectors', () => {
 				userFlowTypeVersion: 1,
 				apiConnectorConfiguration: {
 					postFederationSignup: { id: first.id },
-					postAttributeCollection: { '@odata.id': `https://graph.microsoft.com/beta/identity/apiConnectors/${second.id}` },
+					postAttributeCollection: {
+						'@odata.id': `https://graph.microsoft.com/beta/identity/apiConnectors/${second.id}`,
+					},
 				},
 			},
 		});
-		const flow = emulator.state.requireTenant(emulator.defaults.tenantId).userFlow('b2x', 'B2X_1_WithConnectors');
+		const flow = emulator.state
+			.requireTenant(emulator.defaults.tenantId)
+			.userFlow('b2x', 'B2X_1_WithConnectors');
 		expect(flow?.apiConnectors).toEqual({ postFederationSignup: first.id });
 	});
 
 	it('links and unlinks a step with PUT $ref, as $expand shows', async () => {
 		const accessToken = await token();
-		emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: 'B2X_1_testuserflow', kind: 'b2x' });
-		const step = '/v1.0/identity/b2xUserFlows/B2X_1_testuserflow/apiConnectorConfiguration/postAttributeCollection/$ref';
-		const expand = '/v1.0/identity/b2xUserFlows/B2X_1_testuserflow/apiConnectorConfiguration?%24expand=postFederationSignup,postAttributeCollection';
+		emulator.state
+			.requireTenant(emulator.defaults.tenantId)
+			.addUserFlow({ id: 'B2X_1_testuserflow', kind: 'b2x' });
+		const step =
+			'/v1.0/identity/b2xUserFlows/B2X_1_testuserflow/apiConnectorConfiguration/postAttributeCollection/$ref';
+		const expand =
+			'/v1.0/identity/b2xUserFlows/B2X_1_testuserflow/apiConnectorConfiguration?%24expand=postFederationSignup,postAttributeCollection';
 		const connector = SEEDED_CONNECTORS[1];
 
-		const linked = await send('PUT', step, { token: accessToken, json: { '@odata.id': `https://graph.microsoft.com/v1.0/identity/apiConnectors/${connector.id}` } });
+		const linked = await send('PUT', step, {
+			token: accessToken,
+			json: {
+				'@odata.id': `https://graph.microsoft.com/v1.0/identity/apiConnectors/${connector.id}`,
+			},
+		});
 		expect(linked.status).toBe(204);
 		const afterLink = await send('GET', expand, { token: accessToken });
 		expect(afterLink.body.postFederationSignup).toBeNull();
@@ -191,12 +296,20 @@ describe('Graph user flows and API connectors', () => {
 			id: connector.id,
 			displayName: connector.displayName,
 			targetUrl: connector.targetUrl,
-			authenticationConfiguration: { '@odata.type': '#microsoft.graph.basicAuthentication', username: connector.username, password: '******' },
+			authenticationConfiguration: {
+				'@odata.type': '#microsoft.graph.basicAuthentication',
+				username: connector.username,
+				password: '******',
+			},
 		});
-		expect(afterLink.body['postAttributeCollection@odata.context']).toContain('/apiConnectorConfiguration/microsoft.graph.userFlowApiConnectorConfiguration/postAttributeCollection/$entity');
+		expect(afterLink.body['postAttributeCollection@odata.context']).toContain(
+			'/apiConnectorConfiguration/microsoft.graph.userFlowApiConnectorConfiguration/postAttributeCollection/$entity',
+		);
 
 		expect((await send('PUT', step, { token: accessToken, json: {} })).status).toBe(204);
-		expect((await send('GET', expand, { token: accessToken })).body.postAttributeCollection).toBeNull();
+		expect(
+			(await send('GET', expand, { token: accessToken })).body.postAttributeCollection,
+		).toBeNull();
 	});
 
 	it('pages a list with an absolute @odata.nextLink on its own origin', async () => {
@@ -204,16 +317,22 @@ describe('Graph user flows and API connectors', () => {
 		const first = await send('GET', '/v1.0/identity/apiConnectors?$top=1', { token: accessToken });
 		expect(first.body.value).toHaveLength(1);
 		const nextLink = first.body['@odata.nextLink'] as string;
-		expect(nextLink.startsWith(`${emulator.url}/v1.0/identity/apiConnectors?$top=1&$skiptoken=`)).toBe(true);
+		expect(
+			nextLink.startsWith(`${emulator.url}/v1.0/identity/apiConnectors?$top=1&$skiptoken=`),
+		).toBe(true);
 
 		const second = await send('GET', nextLink, { token: accessToken });
-		expect(second.body.value.map((connector: { id: string }) => connector.id)).toEqual([SEEDED_CONNECTORS[1].id]);
+		expect(second.body.value.map((connector: { id: string }) => connector.id)).toEqual([
+			SEEDED_CONNECTORS[1].id,
+		]);
 		expect(second.body['@odata.nextLink']).toBeUndefined();
 	});
 
 	it('keeps an encoded slash inside a flow id, and refuses b2cUserFlows in v1.0', async () => {
 		const accessToken = await token();
-		const encoded = await send('GET', '/v1.0/identity/b2xUserFlows/B2X_1_a%2F..%2F..%2Fusers', { token: accessToken });
+		const encoded = await send('GET', '/v1.0/identity/b2xUserFlows/B2X_1_a%2F..%2F..%2Fusers', {
+			token: accessToken,
+		});
 		expect(encoded.status).toBe(404);
 		expect(encoded.body.error.message).toBe("The user flow 'B2X_1_a/../../users' was not found.");
 
@@ -252,7 +371,11 @@ describe('API connectors with client certificates (.pfx)', () => {
 	}
 
 	function pkcs12Certificate(certificate: TestPfx, password = TEST_PFX_PASSWORD) {
-		return { '@odata.type': '#microsoft.graph.pkcs12Certificate', pkcs12Value: certificate.base64, password };
+		return {
+			'@odata.type': '#microsoft.graph.pkcs12Certificate',
+			pkcs12Value: certificate.base64,
+			password,
+		};
 	}
 
 	function createCertificateConnector(certificate: TestPfx): Promise<Answer> {
@@ -263,14 +386,26 @@ describe('API connectors with client certificates (.pfx)', () => {
 		});
 	}
 
-	function upload(connectorId: string, certificate: TestPfx, password = TEST_PFX_PASSWORD): Promise<Answer> {
-		return graph('POST', `${CONNECTORS}/${connectorId}/uploadClientCertificate`, { pkcs12Value: certificate.base64, password });
+	function upload(
+		connectorId: string,
+		certificate: TestPfx,
+		password = TEST_PFX_PASSWORD,
+	): Promise<Answer> {
+		return graph('POST', `${CONNECTORS}/${connectorId}/uploadClientCertificate`, {
+			pkcs12Value: certificate.base64,
+			password,
+		});
 	}
 
 	/** What certificateList shows of a certificate: NumericDate validity. */
 	function listed(certificate: TestPfx, isActive: boolean) {
 		const seconds = (date: Date) => date.getTime() / 1000;
-		return { thumbprint: certificate.thumbprint, notAfter: seconds(certificate.notAfter), notBefore: seconds(certificate.notBefore), isActive };
+		return {
+			thumbprint: certificate.thumbprint,
+			notAfter: seconds(certificate.notAfter),
+			notBefore: seconds(certificate.notBefore),
+			isActive,
+		};
 	}
 
 	function certificateList(answer: Answer): unknown {
@@ -291,12 +426,18 @@ describe('API connectors with client certificates (.pfx)', () => {
 		const read = await graph('GET', `${CONNECTORS}/${created.body.id}`);
 		expect(read.body.authenticationConfiguration).toEqual(created.body.authenticationConfiguration);
 		const list = await graph('GET', CONNECTORS);
-		const listedConnector = list.body.value.find((connector: { id: string }) => connector.id === created.body.id);
-		expect(listedConnector.authenticationConfiguration).toEqual(created.body.authenticationConfiguration);
+		const listedConnector = list.body.value.find(
+			(connector: { id: string }) => connector.id === created.body.id,
+		);
+		expect(listedConnector.authenticationConfiguration).toEqual(
+			created.body.authenticationConfiguration,
+		);
 		const recorded = JSON.stringify(emulator.requests);
 		expect(recorded).not.toContain(certificate.base64);
 		expect(recorded).not.toContain(TEST_PFX_PASSWORD);
-		expect(emulator.graphRequests()[0].body).toMatchObject({ authenticationConfiguration: { pkcs12Value: '[redacted]', password: '[redacted]' } });
+		expect(emulator.graphRequests()[0].body).toMatchObject({
+			authenticationConfiguration: { pkcs12Value: '[redacted]', password: '[redacted]' },
+		});
 	});
 
 	it('accepts a .pfx whose password is empty', async () => {
@@ -317,18 +458,30 @@ describe('API connectors with client certificates (.pfx)', () => {
 		const uploaded = await upload(id, second);
 
 		expect(uploaded.status).toBe(200);
-		expect(uploaded.body['@odata.context']).toBe('https://graph.microsoft.com/v1.0/$metadata#identity/apiConnectors/$entity');
+		expect(uploaded.body['@odata.context']).toBe(
+			'https://graph.microsoft.com/v1.0/$metadata#identity/apiConnectors/$entity',
+		);
 		expect(certificateList(uploaded)).toEqual([listed(first, false), listed(second, true)]);
 	});
 
 	it('keeps the active certificate when a later upload is not yet valid or already expired', async () => {
 		const current = pfx();
 		const notYetValid = pfx({ notBefore: new Date(Date.now() + DAY_MS) });
-		const expired = pfx({ notBefore: new Date(Date.now() - 2 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) });
+		const expired = pfx({
+			notBefore: new Date(Date.now() - 2 * DAY_MS),
+			notAfter: new Date(Date.now() - DAY_MS),
+		});
 		const { id } = (await createCertificateConnector(current)).body;
 
-		expect(certificateList(await upload(id, notYetValid))).toEqual([listed(current, true), listed(notYetValid, false)]);
-		expect(certificateList(await upload(id, expired))).toEqual([listed(current, true), listed(notYetValid, false), listed(expired, false)]);
+		expect(certificateList(await upload(id, notYetValid))).toEqual([
+			listed(current, true),
+			listed(notYetValid, false),
+		]);
+		expect(certificateList(await upload(id, expired))).toEqual([
+			listed(current, true),
+			listed(notYetValid, false),
+			listed(expired, false),
+		]);
 	});
 
 	it('switches a basic-auth connector to its uploaded certificate', async () => {
@@ -345,27 +498,78 @@ describe('API connectors with client certificates (.pfx)', () => {
 		const replacement = pfx();
 		const { id } = (await createCertificateConnector(first)).body;
 		await upload(id, pfx());
-		emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({ id: 'B2X_1_certificates', kind: 'b2x', apiConnectors: { postAttributeCollection: id } });
+		emulator.state.requireTenant(emulator.defaults.tenantId).addUserFlow({
+			id: 'B2X_1_certificates',
+			kind: 'b2x',
+			apiConnectors: { postAttributeCollection: id },
+		});
 
-		const patched = await graph('PATCH', `${CONNECTORS}/${id}`, { authenticationConfiguration: pkcs12Certificate(replacement) });
+		const patched = await graph('PATCH', `${CONNECTORS}/${id}`, {
+			authenticationConfiguration: pkcs12Certificate(replacement),
+		});
 
 		expect(patched.status).toBe(204);
-		const expanded = await graph('GET', '/v1.0/identity/b2xUserFlows/B2X_1_certificates/apiConnectorConfiguration?$expand=postAttributeCollection');
-		expect(expanded.body.postAttributeCollection.authenticationConfiguration.certificateList).toEqual([listed(replacement, true)]);
+		const expanded = await graph(
+			'GET',
+			'/v1.0/identity/b2xUserFlows/B2X_1_certificates/apiConnectorConfiguration?$expand=postAttributeCollection',
+		);
+		expect(
+			expanded.body.postAttributeCollection.authenticationConfiguration.certificateList,
+		).toEqual([listed(replacement, true)]);
 	});
 
 	describe('refuses an unusable upload with 400, leaving the connector as it was', () => {
 		const notAPfx = Buffer.from('this is not a PKCS 12 file').toString('base64');
-		const cases: [name: string, body: () => Record<string, unknown>, code: string, message: string][] = [
-			['a wrong password', () => ({ pkcs12Value: pfx().base64, password: WRONG_PASSWORD }), 'Request_BadRequest', 'The password does not match the PKCS 12 (.pfx) file.'],
-			['base64 of something else', () => ({ pkcs12Value: notAPfx, password: TEST_PFX_PASSWORD }), 'Request_BadRequest', 'The pkcs12Value is not a valid PKCS 12 (.pfx) file.'],
-			['text that is not base64', () => ({ pkcs12Value: 'not base64!', password: TEST_PFX_PASSWORD }), 'Request_BadRequest', 'The pkcs12Value is not a valid PKCS 12 (.pfx) file.'],
-			['no password', () => ({ pkcs12Value: pfx().base64 }), 'BadRequest', "The property 'password' is required: the .pfx password, or '' if it has none."],
-			['a .pfx without a private key', () => ({ pkcs12Value: pfxOf(null, [certificateOf(pfx())]), password: TEST_PFX_PASSWORD }), 'Request_BadRequest', 'The PKCS 12 (.pfx) file contains no private key.'],
-			['a .pfx without a certificate', () => ({ pkcs12Value: pfxOf(keyOf(pfx()), []), password: TEST_PFX_PASSWORD }), 'Request_BadRequest', 'The PKCS 12 (.pfx) file contains no certificate.'],
+		const cases: [
+			name: string,
+			body: () => Record<string, unknown>,
+			code: string,
+			message: string,
+		][] = [
+			[
+				'a wrong password',
+				() => ({ pkcs12Value: pfx().base64, password: WRONG_PASSWORD }),
+				'Request_BadRequest',
+				'The password does not match the PKCS 12 (.pfx) file.',
+			],
+			[
+				'base64 of something else',
+				() => ({ pkcs12Value: notAPfx, password: TEST_PFX_PASSWORD }),
+				'Request_BadRequest',
+				'The pkcs12Value is not a valid PKCS 12 (.pfx) file.',
+			],
+			[
+				'text that is not base64',
+				() => ({ pkcs12Value: 'not base64!', password: TEST_PFX_PASSWORD }),
+				'Request_BadRequest',
+				'The pkcs12Value is not a valid PKCS 12 (.pfx) file.',
+			],
+			[
+				'no password',
+				() => ({ pkcs12Value: pfx().base64 }),
+				'BadRequest',
+				"The property 'password' is required: the .pfx password, or '' if it has none.",
+			],
+			[
+				'a .pfx without a private key',
+				() => ({ pkcs12Value: pfxOf(null, [certificateOf(pfx())]), password: TEST_PFX_PASSWORD }),
+				'Request_BadRequest',
+				'The PKCS 12 (.pfx) file contains no private key.',
+			],
+			[
+				'a .pfx without a certificate',
+				() => ({ pkcs12Value: pfxOf(keyOf(pfx()), []), password: TEST_PFX_PASSWORD }),
+				'Request_BadRequest',
+				'The PKCS 12 (.pfx) file contains no certificate.',
+			],
 			[
 				'a .pfx whose certificate is not of its key',
-				() => ({ pkcs12Value: pfxOf(forge.pki.rsa.generateKeyPair({ bits: 2048 }).privateKey, [certificateOf(pfx())]), password: TEST_PFX_PASSWORD }),
+				() => ({
+					pkcs12Value: pfxOf(forge.pki.rsa.generateKeyPair({ bits: 2048 }).privateKey, [
+						certificateOf(pfx()),
+					]),
+					password: TEST_PFX_PASSWORD,
+				}),
 				'Request_BadRequest',
 				'No certificate in the PKCS 12 (.pfx) file matches its private key.',
 			],
@@ -379,21 +583,32 @@ describe('API connectors with client certificates (.pfx)', () => {
 
 			expect(refused.status).toBe(400);
 			expect(refused.body.error).toMatchObject({ code, message });
-			expect(certificateList(await graph('GET', `${CONNECTORS}/${id}`))).toEqual([listed(current, true)]);
+			expect(certificateList(await graph('GET', `${CONNECTORS}/${id}`))).toEqual([
+				listed(current, true),
+			]);
 		});
 	});
 
 	/** makePfx always packs a key with its certificate: files missing one are put together from its parts. */
-	function pfxOf(key: forge.pki.rsa.PrivateKey | null, certificates: forge.pki.Certificate[]): string {
+	function pfxOf(
+		key: forge.pki.rsa.PrivateKey | null,
+		certificates: forge.pki.Certificate[],
+	): string {
 		// No localKeyId: node-forge derives it from the first certificate, and there may be none.
-		const pkcs12 = forge.pkcs12.toPkcs12Asn1(key, certificates, TEST_PFX_PASSWORD, { algorithm: '3des', generateLocalKeyId: false });
+		const pkcs12 = forge.pkcs12.toPkcs12Asn1(key, certificates, TEST_PFX_PASSWORD, {
+			algorithm: '3des',
+			generateLocalKeyId: false,
+		});
 		const base64 = Buffer.from(forge.asn1.toDer(pkcs12).getBytes(), 'binary').toString('base64');
 		sentPfxValues.push(base64);
 		return base64;
 	}
 
 	function bagsOf(made: TestPfx, bagType: string): forge.pkcs12.Bag[] {
-		const pkcs12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(made.pfx.toString('binary')), TEST_PFX_PASSWORD);
+		const pkcs12 = forge.pkcs12.pkcs12FromAsn1(
+			forge.asn1.fromDer(made.pfx.toString('binary')),
+			TEST_PFX_PASSWORD,
+		);
 		return pkcs12.getBags({ bagType })[bagType] ?? [];
 	}
 
@@ -409,20 +624,30 @@ describe('API connectors with client certificates (.pfx)', () => {
 describe('faults', () => {
 	it('answers an injected 429 once, with Retry-After, then normally', async () => {
 		const accessToken = await token();
-		emulator.injectFault({ target: 'graph', kind: 'status', status: 429, retryAfterSeconds: 7, pathIncludes: '/apiConnectors' });
+		emulator.injectFault({
+			target: 'graph',
+			kind: 'status',
+			status: 429,
+			retryAfterSeconds: 7,
+			pathIncludes: '/apiConnectors',
+		});
 
 		const throttled = await send('GET', '/v1.0/identity/apiConnectors', { token: accessToken });
 		expect(throttled.status).toBe(429);
 		expect(throttled.headers['retry-after']).toBe('7');
 		expect(throttled.body.error.code).toBe('TooManyRequests');
-		expect((await send('GET', '/v1.0/identity/apiConnectors', { token: accessToken })).status).toBe(200);
+		expect((await send('GET', '/v1.0/identity/apiConnectors', { token: accessToken })).status).toBe(
+			200,
+		);
 	});
 
 	it('drops the connection without an answer, recording status 0', async () => {
 		const accessToken = await token();
 		emulator.injectFault({ target: 'graph', kind: 'drop' });
 
-		await expect(send('GET', '/v1.0/identity/apiConnectors', { token: accessToken })).rejects.toThrow(/socket hang up|ECONNRESET/);
+		await expect(
+			send('GET', '/v1.0/identity/apiConnectors', { token: accessToken }),
+		).rejects.toThrow(/socket hang up|ECONNRESET/);
 		expect(emulator.graphRequests().map((request) => request.status)).toEqual([0]);
 	});
 });
@@ -431,14 +656,22 @@ describe('throttling per app + tenant', () => {
 	const FLOWS = '/v1.0/identity/b2xUserFlows';
 
 	function certificateToken(): Promise<string> {
-		const certificate = readFileSync(EMULATOR_FILES.appCertificate, 'utf8') + readFileSync(EMULATOR_FILES.appKey, 'utf8');
-		const credential = new ClientCertificateCredential(emulator.defaults.tenantId, emulator.defaults.certClientId, { certificate }, credentialOptions());
+		const certificate =
+			readFileSync(EMULATOR_FILES.appCertificate, 'utf8') +
+			readFileSync(EMULATOR_FILES.appKey, 'utf8');
+		const credential = new ClientCertificateCredential(
+			emulator.defaults.tenantId,
+			emulator.defaults.certClientId,
+			{ certificate },
+			credentialOptions(),
+		);
 		return credential.getToken(GRAPH_SCOPE).then((accessToken) => accessToken.token);
 	}
 
 	async function sendAll(count: number, path: string, accessToken: string): Promise<Answer[]> {
 		const answers: Answer[] = [];
-		for (let index = 0; index < count; index++) answers.push(await send('GET', path, { token: accessToken }));
+		for (let index = 0; index < count; index++)
+			answers.push(await send('GET', path, { token: accessToken }));
 		return answers;
 	}
 
@@ -449,14 +682,20 @@ describe('throttling per app + tenant', () => {
 
 		const answers = await sendAll(8, FLOWS, accessToken);
 
-		expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+		expect(answers.map((answer) => answer.status)).toEqual([
+			200, 200, 200, 200, 200, 429, 429, 429,
+		]);
 		for (const throttled of answers.slice(5)) {
 			expect(throttled.headers['retry-after']).toBe('1');
 			expect(throttled.body).toEqual({
 				error: {
 					code: 'TooManyRequests',
 					message: expect.any(String),
-					innerError: { date: expect.any(String), 'request-id': throttled.headers['request-id'], 'client-request-id': expect.any(String) },
+					innerError: {
+						date: expect.any(String),
+						'request-id': throttled.headers['request-id'],
+						'client-request-id': expect.any(String),
+					},
 				},
 			});
 		}
@@ -472,14 +711,20 @@ describe('throttling per app + tenant', () => {
 	it('stops throttling on reset(), and refuses a budget that is not a positive integer', async () => {
 		const accessToken = await token();
 		emulator.setThrottle({ requests: 1, windowMs: 60_000 });
-		expect((await sendAll(2, FLOWS, accessToken)).map((answer) => answer.status)).toEqual([200, 429]);
+		expect((await sendAll(2, FLOWS, accessToken)).map((answer) => answer.status)).toEqual([
+			200, 429,
+		]);
 
 		emulator.reset();
 
 		expect((await send('GET', FLOWS, { token: accessToken })).status).toBe(200);
 		expect(emulator.throttleStats()).toEqual({ allowed: 0, throttled: 0 });
-		expect(() => emulator.setThrottle({ requests: 0, windowMs: 1000 })).toThrow('throttle.requests must be a positive integer');
-		await expect(startEmulator({ throttle: { requests: 5, windowMs: 0.5 } })).rejects.toThrow('throttle.windowMs must be a positive integer');
+		expect(() => emulator.setThrottle({ requests: 0, windowMs: 1000 })).toThrow(
+			'throttle.requests must be a positive integer',
+		);
+		await expect(startEmulator({ throttle: { requests: 5, windowMs: 0.5 } })).rejects.toThrow(
+			'throttle.windowMs must be a positive integer',
+		);
 	});
 });
 
@@ -517,41 +762,104 @@ describe('JSON batching', () => {
 	it('answers GETs and a PUT $ref exactly as the same requests sent directly, and records each step', async () => {
 		const accessToken = await token();
 		tenant().addUserFlow({ id: FLOW_ID, kind: 'b2x' });
-		const link = { '@odata.id': `https://graph.microsoft.com/v1.0/identity/apiConnectors/${CONNECTOR.id}` };
+		const link = {
+			'@odata.id': `https://graph.microsoft.com/v1.0/identity/apiConnectors/${CONNECTOR.id}`,
+		};
 		const steps: Step[] = [
-			{ ...get('1', `/identity/b2xUserFlows/${FLOW_ID}`), headers: { 'client-request-id': 'step-one' } },
+			{
+				...get('1', `/identity/b2xUserFlows/${FLOW_ID}`),
+				headers: { 'client-request-id': 'step-one' },
+			},
 			get('2', 'identity/apiConnectors?$top=1'),
 			get('3', '/identity/b2xUserFlows/B2X_1_missing'),
-			{ id: '4', method: 'PUT', url: `/identity/b2xUserFlows/${FLOW_ID}/apiConnectorConfiguration/postAttributeCollection/$ref`, body: link },
+			{
+				id: '4',
+				method: 'PUT',
+				url: `/identity/b2xUserFlows/${FLOW_ID}/apiConnectorConfiguration/postAttributeCollection/$ref`,
+				body: link,
+			},
 		];
 
 		const answer = await batch(steps, accessToken);
 
 		expect(answer.status).toBe(200);
-		const responses = answer.body.responses as Array<{ id: string; status: number; headers: Record<string, string>; body?: unknown }>;
-		expect(responses.map(({ id, status }) => [id, status])).toEqual([['1', 200], ['2', 200], ['3', 404], ['4', 204]]);
+		const responses = answer.body.responses as Array<{
+			id: string;
+			status: number;
+			headers: Record<string, string>;
+			body?: unknown;
+		}>;
+		expect(responses.map(({ id, status }) => [id, status])).toEqual([
+			['1', 200],
+			['2', 200],
+			['3', 404],
+			['4', 204],
+		]);
 		expect(responses[3]).not.toHaveProperty('body');
 		expect(responses[0].headers['client-request-id']).toBe('step-one');
-		expect(tenant().userFlow('b2x', FLOW_ID)?.apiConnectors).toEqual({ postAttributeCollection: CONNECTOR.id });
+		expect(tenant().userFlow('b2x', FLOW_ID)?.apiConnectors).toEqual({
+			postAttributeCollection: CONNECTOR.id,
+		});
 
 		const direct = [
 			await send('GET', `/v1.0/identity/b2xUserFlows/${FLOW_ID}`, { token: accessToken }),
 			await send('GET', '/v1.0/identity/apiConnectors?$top=1', { token: accessToken }),
 			await send('GET', '/v1.0/identity/b2xUserFlows/B2X_1_missing', { token: accessToken }),
-			await send('PUT', `/v1.0/identity/b2xUserFlows/${FLOW_ID}/apiConnectorConfiguration/postAttributeCollection/$ref`, { token: accessToken, json: link }),
+			await send(
+				'PUT',
+				`/v1.0/identity/b2xUserFlows/${FLOW_ID}/apiConnectorConfiguration/postAttributeCollection/$ref`,
+				{ token: accessToken, json: link },
+			),
 		];
-		expect(responses.map((response) => [response.status, comparable(response.body)])).toEqual(direct.map((sent) => [sent.status, comparable(sent.body)]));
+		expect(responses.map((response) => [response.status, comparable(response.body)])).toEqual(
+			direct.map((sent) => [sent.status, comparable(sent.body)]),
+		);
 
 		const [batchRecord, ...stepRecords] = emulator.graphRequests().slice(0, 5);
 		expect(batchRecord).toMatchObject({ method: 'POST', path: '/v1.0/$batch', status: 200 });
 		expect(batchRecord.batchId).toBeUndefined();
-		expect(stepRecords.map(({ method, path, query, status, batchId }) => ({ method, path, query, status, batchId }))).toEqual([
-			{ method: 'GET', path: `/v1.0/identity/b2xUserFlows/${FLOW_ID}`, query: {}, status: 200, batchId: answer.headers['request-id'] },
-			{ method: 'GET', path: '/v1.0/identity/apiConnectors', query: { $top: '1' }, status: 200, batchId: answer.headers['request-id'] },
-			{ method: 'GET', path: '/v1.0/identity/b2xUserFlows/B2X_1_missing', query: {}, status: 404, batchId: answer.headers['request-id'] },
-			{ method: 'PUT', path: `/v1.0/identity/b2xUserFlows/${FLOW_ID}/apiConnectorConfiguration/postAttributeCollection/$ref`, query: {}, status: 204, batchId: answer.headers['request-id'] },
+		expect(
+			stepRecords.map(({ method, path, query, status, batchId }) => ({
+				method,
+				path,
+				query,
+				status,
+				batchId,
+			})),
+		).toEqual([
+			{
+				method: 'GET',
+				path: `/v1.0/identity/b2xUserFlows/${FLOW_ID}`,
+				query: {},
+				status: 200,
+				batchId: answer.headers['request-id'],
+			},
+			{
+				method: 'GET',
+				path: '/v1.0/identity/apiConnectors',
+				query: { $top: '1' },
+				status: 200,
+				batchId: answer.headers['request-id'],
+			},
+			{
+				method: 'GET',
+				path: '/v1.0/identity/b2xUserFlows/B2X_1_missing',
+				query: {},
+				status: 404,
+				batchId: answer.headers['request-id'],
+			},
+			{
+				method: 'PUT',
+				path: `/v1.0/identity/b2xUserFlows/${FLOW_ID}/apiConnectorConfiguration/postAttributeCollection/$ref`,
+				query: {},
+				status: 204,
+				batchId: answer.headers['request-id'],
+			},
 		]);
-		expect(stepRecords[0].headers).toMatchObject({ 'client-request-id': 'step-one', authorization: 'Bearer [redacted]' });
+		expect(stepRecords[0].headers).toMatchObject({
+			'client-request-id': 'step-one',
+			authorization: 'Bearer [redacted]',
+		});
 		expect(stepRecords[3].body).toEqual(link);
 	});
 
@@ -559,24 +867,65 @@ describe('JSON batching', () => {
 		const accessToken = await token();
 
 		const beta = await batch([get('flows', '/identity/b2xUserFlows')], accessToken, 'beta');
-		const v1 = await batch([get('b2c', '/identity/b2cUserFlows'), get('absolute', 'https://graph.microsoft.com/v1.0/identity/b2xUserFlows')], accessToken);
+		const v1 = await batch(
+			[
+				get('b2c', '/identity/b2cUserFlows'),
+				get('absolute', 'https://graph.microsoft.com/v1.0/identity/b2xUserFlows'),
+			],
+			accessToken,
+		);
 
-		expect(beta.body.responses[0]).toMatchObject({ id: 'flows', status: 200, body: { '@odata.context': 'https://graph.microsoft.com/beta/$metadata#identity/b2xUserFlows' } });
+		expect(beta.body.responses[0]).toMatchObject({
+			id: 'flows',
+			status: 200,
+			body: {
+				'@odata.context': 'https://graph.microsoft.com/beta/$metadata#identity/b2xUserFlows',
+			},
+		});
 		const direct = await send('GET', '/v1.0/identity/b2cUserFlows', { token: accessToken });
-		expect(v1.body.responses[0]).toMatchObject({ status: 400, body: { error: { code: 'BadRequest', message: "Resource not found for the segment 'b2cUserFlows'." } } });
+		expect(v1.body.responses[0]).toMatchObject({
+			status: 400,
+			body: {
+				error: {
+					code: 'BadRequest',
+					message: "Resource not found for the segment 'b2cUserFlows'.",
+				},
+			},
+		});
 		expect(comparable(v1.body.responses[0].body)).toEqual(comparable(direct.body));
-		expect(v1.body.responses[1]).toMatchObject({ id: 'absolute', status: 400, body: { error: { code: 'BadRequest' } } });
-		expect(emulator.graphRequests().filter((request) => request.batchId !== undefined)).toHaveLength(2);
+		expect(v1.body.responses[1]).toMatchObject({
+			id: 'absolute',
+			status: 400,
+			body: { error: { code: 'BadRequest' } },
+		});
+		expect(
+			emulator.graphRequests().filter((request) => request.batchId !== undefined),
+		).toHaveLength(2);
 	});
 
 	describe('refuses a malformed batch with 400, running none of it', () => {
 		const cases: [name: string, steps: () => unknown[], message: string | RegExp][] = [
-			['21 steps', () => Array.from({ length: 21 }, (_, index) => get(String(index + 1), '/identity/apiConnectors')), 'Number of batch request steps exceeds the maximum of 20.'],
-			['ids that differ only in case', () => [get('a', '/identity/apiConnectors'), get('A', '/identity/apiConnectors')], /unique; 'A'/],
+			[
+				'21 steps',
+				() =>
+					Array.from({ length: 21 }, (_, index) =>
+						get(String(index + 1), '/identity/apiConnectors'),
+					),
+				'Number of batch request steps exceeds the maximum of 20.',
+			],
+			[
+				'ids that differ only in case',
+				() => [get('a', '/identity/apiConnectors'), get('A', '/identity/apiConnectors')],
+				/unique; 'A'/,
+			],
 			['a step without an id', () => [{ method: 'GET', url: '/identity/apiConnectors' }], /'id'/],
 			['a step without a method', () => [{ id: '1', url: '/identity/apiConnectors' }], /'method'/],
 			['a step without a url', () => [{ id: '1', method: 'GET' }], /'url'/],
-			['a dependency on an unknown step', () => [{ ...get('1', '/identity/apiConnectors'), dependsOn: ['2'] }], /depends on '2'/],
+			[
+				'a dependency on an unknown step',
+				() => [{ ...get('1', '/identity/apiConnectors'), dependsOn: ['2'] }],
+				/depends on '2'/,
+			],
 			['no steps', () => [], /'requests'/],
 		];
 
@@ -590,7 +939,13 @@ describe('JSON batching', () => {
 	});
 
 	it('needs the bearer token on the batch and answers only POST', async () => {
-		expect((await send('POST', '/v1.0/$batch', { json: { requests: [get('1', '/identity/apiConnectors')] } })).status).toBe(401);
+		expect(
+			(
+				await send('POST', '/v1.0/$batch', {
+					json: { requests: [get('1', '/identity/apiConnectors')] },
+				})
+			).status,
+		).toBe(401);
 		const getBatch = await send('GET', '/v1.0/$batch', { token: await token() });
 		expect(getBatch.status).toBe(405);
 		expect(getBatch.headers.allow).toBe('POST');
@@ -600,18 +955,37 @@ describe('JSON batching', () => {
 		const accessToken = await token();
 		tenant().addUserFlow({ id: FLOW_ID, kind: 'b2x' });
 		const steps: Step[] = [
-			{ id: 'create', method: 'POST', url: '/identity/b2xUserFlows', body: { id: 'Bad', userFlowType: 'signIn', userFlowTypeVersion: 1 } },
-			{ id: 'delete', method: 'DELETE', url: `/identity/b2xUserFlows/${FLOW_ID}`, dependsOn: ['CREATE'] },
+			{
+				id: 'create',
+				method: 'POST',
+				url: '/identity/b2xUserFlows',
+				body: { id: 'Bad', userFlowType: 'signIn', userFlowTypeVersion: 1 },
+			},
+			{
+				id: 'delete',
+				method: 'DELETE',
+				url: `/identity/b2xUserFlows/${FLOW_ID}`,
+				dependsOn: ['CREATE'],
+			},
 			{ ...get('read', `/identity/b2xUserFlows/${FLOW_ID}`), dependsOn: ['delete'] },
 			get('independent', `/identity/b2xUserFlows/${FLOW_ID}`),
 		];
 
 		const answer = await batch(steps, accessToken);
 
-		expect(answer.body.responses.map(({ status }: { status: number }) => status)).toEqual([400, 424, 424, 200]);
-		expect(answer.body.responses[1].body).toEqual({ error: { code: 'FailedDependency', message: expect.stringContaining("'CREATE'") } });
+		expect(answer.body.responses.map(({ status }: { status: number }) => status)).toEqual([
+			400, 424, 424, 200,
+		]);
+		expect(answer.body.responses[1].body).toEqual({
+			error: { code: 'FailedDependency', message: expect.stringContaining("'CREATE'") },
+		});
 		expect(tenant().userFlow('b2x', FLOW_ID)).toBeDefined();
-		expect(emulator.graphRequests().filter((request) => request.batchId !== undefined).map((request) => request.method)).toEqual(['POST', 'GET']);
+		expect(
+			emulator
+				.graphRequests()
+				.filter((request) => request.batchId !== undefined)
+				.map((request) => request.method),
+		).toEqual(['POST', 'GET']);
 	});
 
 	it('counts every step against the throttle budget, but not the batch POST: steps beyond it get 429 with Retry-After', async () => {
@@ -619,10 +993,17 @@ describe('JSON batching', () => {
 		// A bucket of 3 that refills one token every 20 s.
 		emulator.setThrottle({ requests: 3, windowMs: 60_000 });
 
-		const answer = await batch(['1', '2', '3', '4', '5'].map((id) => get(id, '/identity/apiConnectors')), accessToken);
+		const answer = await batch(
+			['1', '2', '3', '4', '5'].map((id) => get(id, '/identity/apiConnectors')),
+			accessToken,
+		);
 
 		expect(answer.status).toBe(200);
-		const responses = answer.body.responses as Array<{ status: number; headers: Record<string, string>; body: { error?: { code: string } } }>;
+		const responses = answer.body.responses as Array<{
+			status: number;
+			headers: Record<string, string>;
+			body: { error?: { code: string } };
+		}>;
 		expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 429, 429]);
 		for (const throttled of responses.slice(3)) {
 			expect(throttled.headers['Retry-After']).toBe('20');
@@ -634,13 +1015,25 @@ describe('JSON batching', () => {
 	it('applies a queued status fault to the step it matches; connection faults wait for a direct request', async () => {
 		const accessToken = await token();
 		emulator.injectFault({ target: 'graph', kind: 'drop', pathIncludes: '/apiConnectors' });
-		emulator.injectFault({ target: 'graph', kind: 'status', status: 503, pathIncludes: '/apiConnectors' });
+		emulator.injectFault({
+			target: 'graph',
+			kind: 'status',
+			status: 503,
+			pathIncludes: '/apiConnectors',
+		});
 
-		const answer = await batch([get('flows', '/identity/b2xUserFlows'), get('connectors', '/identity/apiConnectors')], accessToken);
+		const answer = await batch(
+			[get('flows', '/identity/b2xUserFlows'), get('connectors', '/identity/apiConnectors')],
+			accessToken,
+		);
 
-		expect(answer.body.responses.map(({ status }: { status: number }) => status)).toEqual([200, 503]);
+		expect(answer.body.responses.map(({ status }: { status: number }) => status)).toEqual([
+			200, 503,
+		]);
 		expect(answer.body.responses[1].body.error.code).toBe('ServiceUnavailable');
-		await expect(send('GET', '/v1.0/identity/apiConnectors', { token: accessToken })).rejects.toThrow(/socket hang up|ECONNRESET/);
+		await expect(
+			send('GET', '/v1.0/identity/apiConnectors', { token: accessToken }),
+		).rejects.toThrow(/socket hang up|ECONNRESET/);
 	});
 });
 
@@ -648,20 +1041,29 @@ describe('latency', () => {
 	it('adds the set delay to every Graph round trip, not to token requests', async () => {
 		const slow = await startEmulator({ latencyMs: 120 });
 		try {
-			const credential = new ClientSecretCredential(slow.defaults.tenantId, slow.defaults.clientId, slow.defaults.clientSecret, {
-				authorityHost: slow.authorityHost,
-				disableInstanceDiscovery: true,
-			});
+			const credential = new ClientSecretCredential(
+				slow.defaults.tenantId,
+				slow.defaults.clientId,
+				slow.defaults.clientSecret,
+				{
+					authorityHost: slow.authorityHost,
+					disableInstanceDiscovery: true,
+				},
+			);
 			const tokenStarted = Date.now();
 			const { token } = await credential.getToken('https://graph.microsoft.com/.default');
 			expect(Date.now() - tokenStarted).toBeLessThan(120 * 2);
 			const started = Date.now();
-			const response = await fetch(`${slow.graphBaseUrl}/v1.0/identity/apiConnectors`, { headers: { Authorization: `Bearer ${token}` } });
+			const response = await fetch(`${slow.graphBaseUrl}/v1.0/identity/apiConnectors`, {
+				headers: { Authorization: `Bearer ${token}` },
+			});
 			expect(response.status).toBe(200);
 			expect(Date.now() - started).toBeGreaterThanOrEqual(115);
 			slow.setLatency(0);
 			const quick = Date.now();
-			await fetch(`${slow.graphBaseUrl}/v1.0/identity/apiConnectors`, { headers: { Authorization: `Bearer ${token}` } });
+			await fetch(`${slow.graphBaseUrl}/v1.0/identity/apiConnectors`, {
+				headers: { Authorization: `Bearer ${token}` },
+			});
 			expect(Date.now() - quick).toBeLessThan(100);
 		} finally {
 			await slow.close();

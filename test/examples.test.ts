@@ -27,5 +27,8 @@ it.each(examples)('%s', async (file) => {
 	const workflow = JSON.parse(readFileSync(join(examplesFolder, file), 'utf8'));
 	const run = await runWorkflow(workflow, { [CREDENTIAL_TYPE]: secretCredential(emulator) });
 	expect(run.status).toBe('success');
-	EXAMPLE_CHECKS[file](run.data.resultData.runData, emulator.state.requireTenant(emulator.defaults.tenantId));
+	EXAMPLE_CHECKS[file](
+		run.data.resultData.runData,
+		emulator.state.requireTenant(emulator.defaults.tenantId),
+	);
 });

@@ -11,7 +11,12 @@ beforeAll(async () => {
 afterAll(async () => await emulator.close());
 
 it('36 operations in 6 parallel executions under injected faults', async () => {
-	const figures = await runFaultScenario(emulator, { operations: 36, lanes: 6, seed: 20261122, requestTimeoutSeconds: 1 });
+	const figures = await runFaultScenario(emulator, {
+		operations: 36,
+		lanes: 6,
+		seed: 20261122,
+		requestTimeoutSeconds: 1,
+	});
 	expect(figures.itemsIn).toBe(36);
 	expect(figures.lostItems).toBe(0);
 	expect(figures.successItems + figures.errorItems).toBe(36);

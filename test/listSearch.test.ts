@@ -13,9 +13,13 @@ beforeEach(() => emulator.reset());
 
 it('lists the flows of the chosen kind, filtered by the search text, one Graph page at a time', async () => {
 	const tenant = emulator.state.requireTenant(emulator.defaults.tenantId);
-	for (const id of ['B2X_1_Partner', 'B2X_1_Employees', 'B2X_1_PartnerEU']) tenant.addUserFlow({ id, kind: 'b2x' });
+	for (const id of ['B2X_1_Partner', 'B2X_1_Employees', 'B2X_1_PartnerEU'])
+		tenant.addUserFlow({ id, kind: 'b2x' });
 	const credentials = secretCredential(emulator);
-	const first = await searchList('searchUserFlows', { parameters: { flowKind: 'b2x' }, credentials });
+	const first = await searchList('searchUserFlows', {
+		parameters: { flowKind: 'b2x' },
+		credentials,
+	});
 	expect(first.results.map((r) => r.value)).toEqual(['B2X_1_Partner', 'B2X_1_Employees']);
 	expect(first.results[0]).toEqual({
 		name: 'B2X_1_Partner (signUpOrSignIn v1)',
@@ -23,29 +27,59 @@ it('lists the flows of the chosen kind, filtered by the search text, one Graph p
 		url: `${emulator.graphBaseUrl}/v1.0/identity/b2xUserFlows/B2X_1_Partner`,
 	});
 	expect(first.paginationToken).toMatch(/\$skiptoken=/);
-	const second = await searchList('searchUserFlows', { parameters: { flowKind: 'b2x' }, credentials, paginationToken: first.paginationToken });
+	const second = await searchList('searchUserFlows', {
+		parameters: { flowKind: 'b2x' },
+		credentials,
+		paginationToken: first.paginationToken,
+	});
 	expect(second.results.map((r) => r.value)).toEqual(['B2X_1_PartnerEU']);
-	const filtered = await searchList('searchUserFlows', { parameters: { flowKind: 'b2x' }, credentials, filter: 'employ' });
+	const filtered = await searchList('searchUserFlows', {
+		parameters: { flowKind: 'b2x' },
+		credentials,
+		filter: 'employ',
+	});
 	expect(filtered.results.map((r) => r.value)).toEqual(['B2X_1_Employees']);
-	expect(emulator.graphRequests().map((r) => r.path)).toEqual(Array(3).fill('/v1.0/identity/b2xUserFlows'));
+	expect(emulator.graphRequests().map((r) => r.path)).toEqual(
+		Array(3).fill('/v1.0/identity/b2xUserFlows'),
+	);
 });
 
 it('lists Azure AD B2C flows from b2cUserFlows in beta', async () => {
-	emulator.state.requireTenant(emulator.defaults.b2cTenantId).addUserFlow({ id: 'B2C_1_SignIn', kind: 'b2c', userFlowType: 'signIn' });
-	const { results } = await searchList('searchUserFlows', { parameters: { flowKind: 'b2c' }, credentials: b2cCredential(emulator) });
-	expect(results).toEqual([{ name: 'B2C_1_SignIn (signIn v3)', value: 'B2C_1_SignIn', url: `${emulator.graphBaseUrl}/beta/identity/b2cUserFlows/B2C_1_SignIn` }]);
+	emulator.state
+		.requireTenant(emulator.defaults.b2cTenantId)
+		.addUserFlow({ id: 'B2C_1_SignIn', kind: 'b2c', userFlowType: 'signIn' });
+	const { results } = await searchList('searchUserFlows', {
+		parameters: { flowKind: 'b2c' },
+		credentials: b2cCredential(emulator),
+	});
+	expect(results).toEqual([
+		{
+			name: 'B2C_1_SignIn (signIn v3)',
+			value: 'B2C_1_SignIn',
+			url: `${emulator.graphBaseUrl}/beta/identity/b2cUserFlows/B2C_1_SignIn`,
+		},
+	]);
 });
 
 it('says that B2C flows need beta instead of asking Graph v1.0 for them', async () => {
 	await expect(
-		searchList('searchUserFlows', { parameters: { flowKind: 'b2c' }, credentials: b2cCredential(emulator, { graphVersion: 'v1.0' }) }),
-	).rejects.toThrow('Azure AD B2C user flows need the Graph beta API, but the credential uses v1.0');
+		searchList('searchUserFlows', {
+			parameters: { flowKind: 'b2c' },
+			credentials: b2cCredential(emulator, { graphVersion: 'v1.0' }),
+		}),
+	).rejects.toThrow(
+		'Azure AD B2C user flows need the Graph beta API, but the credential uses v1.0',
+	);
 	expect(emulator.graphRequests()).toHaveLength(0);
 });
 
 it('lists API connectors by display name and target URL, searchable by either', async () => {
 	const credentials = secretCredential(emulator);
-	const { results } = await searchList('searchApiConnectors', { parameters: {}, credentials, filter: 'someotherapi' });
+	const { results } = await searchList('searchApiConnectors', {
+		parameters: {},
+		credentials,
+		filter: 'someotherapi',
+	});
 	expect(results).toEqual([
 		{
 			name: 'Test API Connector 2 (https://someotherapi.com/api/endpoint)',

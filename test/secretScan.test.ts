@@ -7,6 +7,10 @@ it('finds a registered secret, an inner line of a registered key, and anything s
 	expect(findSecrets('error: scan-self-test-secret-0042 rejected')).toHaveLength(1);
 	const innerLine = APP_KEY.split('\n')[5];
 	expect(findSecrets(`log ${innerLine} end`)).toHaveLength(1);
-	expect(findSecrets('Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJ0aWQiOiJ4In0.c2lnbmF0dXJlLXZhbHVl')).toEqual([expect.stringMatching(/^a JWT/)]);
-	expect(findSecrets('Microsoft Graph error ResourceNotFound: The user flow was not found.')).toEqual([]);
+	expect(
+		findSecrets('Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJ0aWQiOiJ4In0.c2lnbmF0dXJlLXZhbHVl'),
+	).toEqual([expect.stringMatching(/^a JWT/)]);
+	expect(
+		findSecrets('Microsoft Graph error ResourceNotFound: The user flow was not found.'),
+	).toEqual([]);
 });

@@ -16,9 +16,17 @@ let emulator: Emulator;
 useEmulatorWithPartnerFlow((started) => (emulator = started));
 
 const getFlow = GET_PARTNER_FLOW;
-const create = { resource: 'userFlow', operation: 'create', flowKind: 'b2x', userFlowName: 'Fresh' };
+const create = {
+	resource: 'userFlow',
+	operation: 'create',
+	flowKind: 'b2x',
+	userFlowName: 'Fresh',
+};
 const run = (parameters: object, credentialOverrides: object = {}) =>
-	runNode({ parameters: parameters as never, credentials: secretCredential(emulator, credentialOverrides as never) });
+	runNode({
+		parameters: parameters as never,
+		credentials: secretCredential(emulator, credentialOverrides as never),
+	});
 const graphStatuses = () => emulator.graphRequests().map((r) => r.status);
 
 describe('path segments', () => {
@@ -26,13 +34,18 @@ describe('path segments', () => {
 		expect(graphPath`/identity/b2xUserFlows/${'x/../../users'}/apiConnectorConfiguration`).toBe(
 			'/identity/b2xUserFlows/x%2F..%2F..%2Fusers/apiConnectorConfiguration',
 		);
-		expect(graphPath`/identity/apiConnectors/${"a'b?c#d%2F"}`).toBe('/identity/apiConnectors/a%27b%3Fc%23d%252F');
+		expect(graphPath`/identity/apiConnectors/${"a'b?c#d%2F"}`).toBe(
+			'/identity/apiConnectors/a%27b%3Fc%23d%252F',
+		);
 		expect(graphPath`/x/${'B2X_1_ünïcödé'}`).toBe('/x/B2X_1_%C3%BCn%C3%AFc%C3%B6d%C3%A9');
 	});
 
-	it.each([[''], ['.'], ['..'], ['a\nb'], ['\u0000']])('refuses %j, which cannot be one segment', (value) => {
-		expect(() => encodePathSegment(value)).toThrow(/path segment/);
-	});
+	it.each([[''], ['.'], ['..'], ['a\nb'], ['\u0000']])(
+		'refuses %j, which cannot be one segment',
+		(value) => {
+			expect(() => encodePathSegment(value)).toThrow(/path segment/);
+		},
+	);
 });
 
 describe('retries', () => {
@@ -67,12 +80,20 @@ describe('retries', () => {
 	it('a back-off of its own beyond the total wait bound ends the item, saying that Graph sent no Retry-After', async () => {
 		emulator.injectFault({ target: 'graph', kind: 'status', status: 503, times: 3 });
 		const { error } = await run({ ...getFlow, requestOptions: { maxRetryWaitSeconds: 2 } });
-		expect(error?.description).toMatch(/The next back-off \(Graph sent no Retry-After\) would wait 2 s, beyond the retry limit of 2 s in total \(already waited 1 s\)/);
+		expect(error?.description).toMatch(
+			/The next back-off \(Graph sent no Retry-After\) would wait 2 s, beyond the retry limit of 2 s in total \(already waited 1 s\)/,
+		);
 		expect(graphStatuses()).toEqual([503, 503]);
 	});
 
 	it('stops after the retry count', async () => {
-		emulator.injectFault({ target: 'graph', kind: 'status', status: 429, retryAfterSeconds: 0, times: 10 });
+		emulator.injectFault({
+			target: 'graph',
+			kind: 'status',
+			status: 429,
+			retryAfterSeconds: 0,
+			times: 10,
+		});
 		const { error } = await run(getFlow);
 		expect(error?.description).toMatch(/Gave up after 5 attempts/);
 		expect(graphStatuses()).toEqual([429, 429, 429, 429, 429]);
@@ -84,7 +105,10 @@ describe('retries', () => {
 		expect(error?.httpCode).toBe('500');
 		expect(graphStatuses()).toEqual([500]);
 		emulator.clearRequests();
-		const missing = await run({ ...getFlow, userFlow: { __rl: true, mode: 'id', value: 'Missing' } });
+		const missing = await run({
+			...getFlow,
+			userFlow: { __rl: true, mode: 'id', value: 'Missing' },
+		});
 		expect(missing.error?.httpCode).toBe('404');
 		expect(graphStatuses()).toEqual([404]);
 	});
@@ -107,13 +131,22 @@ describe('retries', () => {
 		emulator.injectFault({ target: 'graph', kind: 'dropAfter', method: 'POST' });
 		const { output, error } = await run(create);
 		expect(error).toBeUndefined();
-		expect(output[0].json).toMatchObject({ id: 'B2X_1_Fresh', userFlowType: 'signUpOrSignIn', userFlowTypeVersion: 1 });
+		expect(output[0].json).toMatchObject({
+			id: 'B2X_1_Fresh',
+			userFlowType: 'signUpOrSignIn',
+			userFlowTypeVersion: 1,
+		});
 		expect(emulator.graphRequests().map((r) => [r.method, r.status])).toEqual([
 			['POST', 0],
 			['POST', 409],
 			['GET', 200],
 		]);
-		expect(emulator.state.requireTenant(emulator.defaults.tenantId).flowsOfKind('b2x').map((f) => f.id)).toEqual(['B2X_1_Partner', 'B2X_1_Fresh']);
+		expect(
+			emulator.state
+				.requireTenant(emulator.defaults.tenantId)
+				.flowsOfKind('b2x')
+				.map((f) => f.id),
+		).toEqual(['B2X_1_Partner', 'B2X_1_Fresh']);
 	});
 
 	it('Create that meets 409 on its first answer is a real conflict, not recovered', async () => {
@@ -126,7 +159,10 @@ describe('retries', () => {
 		emulator.injectFault({ target: 'graph', kind: 'delay', delayMs: 3_000 });
 		emulator.injectFault({ target: 'graph', kind: 'status', status: 503, times: 5 });
 		const started = Date.now();
-		const { error } = await run({ ...getFlow, requestOptions: { requestTimeoutSeconds: 1, maxRetries: 2, maxRetryWaitSeconds: 10 } });
+		const { error } = await run({
+			...getFlow,
+			requestOptions: { requestTimeoutSeconds: 1, maxRetries: 2, maxRetryWaitSeconds: 10 },
+		});
 		expect(Date.now() - started).toBeLessThan(8_000);
 		expect(error?.description).toMatch(/Gave up after 3 attempts/);
 		expect(graphStatuses()).toEqual([0, 503, 503]);
@@ -147,7 +183,10 @@ describe('per-item request options', () => {
 	it('an expression in Request Options is read for each item; the rest of the run shares one reading', async () => {
 		emulator.injectFault({ target: 'graph', kind: 'status', status: 503, times: 2 });
 		const { output } = await runNode({
-			parameters: { ...getFlow, requestOptions: { concurrency: 1, maxRetries: '={{ $json.retries }}' } } as never,
+			parameters: {
+				...getFlow,
+				requestOptions: { concurrency: 1, maxRetries: '={{ $json.retries }}' },
+			} as never,
 			items: [{ retries: 0 }, { retries: 1 }],
 			credentials: secretCredential(emulator),
 			continueOnFail: true,
@@ -160,12 +199,20 @@ describe('per-item request options', () => {
 
 describe('tokens', () => {
 	// An emulator of its own is a registration no earlier test has a token for.
-	async function tokenRequestsOver(runs: number, options: { tokenLifetimeSeconds?: number } = {}): Promise<number> {
+	async function tokenRequestsOver(
+		runs: number,
+		options: { tokenLifetimeSeconds?: number } = {},
+	): Promise<number> {
 		const own = await startEmulator(options);
 		try {
-			own.state.requireTenant(own.defaults.tenantId).addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
+			own.state
+				.requireTenant(own.defaults.tenantId)
+				.addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
 			const credentials = secretCredential(own);
-			for (let i = 0; i < runs; i++) expect((await runNode({ parameters: getFlow as never, credentials })).error).toBeUndefined();
+			for (let i = 0; i < runs; i++)
+				expect(
+					(await runNode({ parameters: getFlow as never, credentials })).error,
+				).toBeUndefined();
 			expect(own.graphRequests().every((request) => request.hasBearer)).toBe(true);
 			return own.tokenRequests().length;
 		} finally {
@@ -184,15 +231,21 @@ describe('tokens', () => {
 
 describe('Graph errors', () => {
 	it('403 carries Graph code, message, request ids and what to do about it', async () => {
-		emulator.state.requireTenant(emulator.defaults.tenantId).app(emulator.defaults.clientId)!.roles = [];
+		emulator.state
+			.requireTenant(emulator.defaults.tenantId)
+			.app(emulator.defaults.clientId)!.roles = [];
 		// Roles are copied into a token when it is issued: make the cached one invalid.
 		emulator.revokeAllTokens();
 		const { error } = await run(getFlow);
-		expect(error?.message).toBe('Microsoft Graph error Authorization_RequestDenied: Insufficient privileges to complete the operation.');
+		expect(error?.message).toBe(
+			'Microsoft Graph error Authorization_RequestDenied: Insufficient privileges to complete the operation.',
+		);
 		expect(error?.httpCode).toBe('403');
 		expect(error?.description).toContain('IdentityUserFlow.ReadWrite.All');
 		const request = emulator.graphRequests().at(-1)!;
-		expect(error?.description).toContain(`client-request-id: ${request.headers['client-request-id']}`);
+		expect(error?.description).toContain(
+			`client-request-id: ${request.headers['client-request-id']}`,
+		);
 	});
 });
 
@@ -203,12 +256,20 @@ describe('the bearer token goes to the configured Graph host only', () => {
 
 	beforeAll(async () => {
 		foreign = createServer(
-			{ cert: readFileSync(EMULATOR_FILES.serverCertificate), key: readFileSync(EMULATOR_FILES.serverKey) },
+			{
+				cert: readFileSync(EMULATOR_FILES.serverCertificate),
+				key: readFileSync(EMULATOR_FILES.serverKey),
+			},
 			(req, res) => {
 				foreignRequests.push({ path: req.url ?? '', authorization: req.headers.authorization });
 				res.writeHead(200, { 'Content-Type': 'application/json' });
 				// A Graph impostor that sends the next page to another host.
-				res.end(JSON.stringify({ value: [{ id: 'B2X_1_a' }], '@odata.nextLink': `${emulator.graphBaseUrl}/v1.0/identity/b2xUserFlows?$skiptoken=x` }));
+				res.end(
+					JSON.stringify({
+						value: [{ id: 'B2X_1_a' }],
+						'@odata.nextLink': `${emulator.graphBaseUrl}/v1.0/identity/b2xUserFlows?$skiptoken=x`,
+					}),
+				);
 			},
 		);
 		await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
@@ -218,7 +279,12 @@ describe('the bearer token goes to the configured Graph host only', () => {
 
 	it('a next page link on another host is not followed', async () => {
 		const { error } = await runNode({
-			parameters: { resource: 'userFlow', operation: 'getAll', flowKind: 'b2x', returnAll: true } as never,
+			parameters: {
+				resource: 'userFlow',
+				operation: 'getAll',
+				flowKind: 'b2x',
+				returnAll: true,
+			} as never,
 			credentials: secretCredential(emulator, { graphBaseUrl: foreignUrl }),
 		});
 		expect(error?.message).toMatch(/Refusing to follow a link outside the configured Graph URL/);

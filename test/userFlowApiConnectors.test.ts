@@ -16,11 +16,16 @@ beforeEach(() => emulator.reset());
 
 const tenant = () => emulator.state.requireTenant(emulator.defaults.tenantId);
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
-const connectorRef = (version: string, id: string) => `${emulator.graphBaseUrl}/${version}/identity/apiConnectors/${id}`;
+const connectorRef = (version: string, id: string) =>
+	`${emulator.graphBaseUrl}/${version}/identity/apiConnectors/${id}`;
 /** What Graph received, without the token endpoint's traffic. */
-const graphCalls = () => emulator.graphRequests().map(({ method, path, query, body }) => ({ method, path, query, body }));
+const graphCalls = () =>
+	emulator.graphRequests().map(({ method, path, query, body }) => ({ method, path, query, body }));
 
-async function run(parameters: Record<string, unknown>, options: { items?: object[]; continueOnFail?: boolean; credentials?: object } = {}) {
+async function run(
+	parameters: Record<string, unknown>,
+	options: { items?: object[]; continueOnFail?: boolean; credentials?: object } = {},
+) {
 	return await runNode({
 		parameters: parameters as never,
 		items: options.items as never,
@@ -31,7 +36,12 @@ async function run(parameters: Record<string, unknown>, options: { items?: objec
 
 describe('User Flow > Create (b2xIdentityUserFlow POST examples)', () => {
 	it('Example 1: with the default values', async () => {
-		const { output, error } = await run({ resource: 'userFlow', operation: 'create', flowKind: 'b2x', userFlowName: 'Partner' });
+		const { output, error } = await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'Partner',
+		});
 		expect(error).toBeUndefined();
 		expect(graphCalls()).toEqual([
 			{
@@ -42,7 +52,10 @@ describe('User Flow > Create (b2xIdentityUserFlow POST examples)', () => {
 			},
 		]);
 		expect(output).toEqual([
-			{ json: { id: 'B2X_1_Partner', userFlowType: 'signUpOrSignIn', userFlowTypeVersion: 1 }, pairedItem: { item: 0 } },
+			{
+				json: { id: 'B2X_1_Partner', userFlowType: 'signUpOrSignIn', userFlowTypeVersion: 1 },
+				pairedItem: { item: 0 },
+			},
 		]);
 	});
 
@@ -52,7 +65,11 @@ describe('User Flow > Create (b2xIdentityUserFlow POST examples)', () => {
 			operation: 'create',
 			flowKind: 'b2x',
 			userFlowName: 'Partner',
-			additionalFields: { identityProviders: { provider: [{ id: 'Facebook-OAuth', type: 'Facebook', name: 'Facebook' }] } },
+			additionalFields: {
+				identityProviders: {
+					provider: [{ id: 'Facebook-OAuth', type: 'Facebook', name: 'Facebook' }],
+				},
+			},
 		});
 		expect(graphCalls()[0].body).toEqual({
 			id: 'Partner',
@@ -61,7 +78,9 @@ describe('User Flow > Create (b2xIdentityUserFlow POST examples)', () => {
 			identityProviders: [{ id: 'Facebook-OAuth', type: 'Facebook', name: 'Facebook' }],
 		});
 		expect(output[0].json.id).toBe('B2X_1_Partner');
-		expect(tenant().userFlow('b2x', 'B2X_1_Partner')?.identityProviderIds).toEqual(['Facebook-OAuth']);
+		expect(tenant().userFlow('b2x', 'B2X_1_Partner')?.identityProviderIds).toEqual([
+			'Facebook-OAuth',
+		]);
 	});
 
 	it('Example 3: with API connectors, and makes sure both steps really are linked', async () => {
@@ -70,7 +89,10 @@ describe('User Flow > Create (b2xIdentityUserFlow POST examples)', () => {
 			operation: 'create',
 			flowKind: 'b2x',
 			userFlowName: 'UserFlowWithAPIConnector',
-			additionalFields: { postFederationSignupConnectorId: connector1.id, postAttributeCollectionConnectorId: connector2.id },
+			additionalFields: {
+				postFederationSignupConnectorId: connector1.id,
+				postAttributeCollectionConnectorId: connector2.id,
+			},
 		});
 		const calls = graphCalls();
 		expect(calls[0]).toEqual({
@@ -101,24 +123,45 @@ describe('User Flow > Create (b2xIdentityUserFlow POST examples)', () => {
 			id: 'B2X_1_UserFlowWithAPIConnector',
 			userFlowType: 'signUpOrSignIn',
 			userFlowTypeVersion: 1,
-			apiConnectorConfiguration: { postFederationSignup: connector1.id, postAttributeCollection: connector2.id },
+			apiConnectorConfiguration: {
+				postFederationSignup: connector1.id,
+				postAttributeCollection: connector2.id,
+			},
 		});
 	});
 
 	it('takes a typed prefix off the name instead of doubling it', async () => {
-		await run({ resource: 'userFlow', operation: 'create', flowKind: 'b2x', userFlowName: 'b2x_1_Partner' });
+		await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'b2x_1_Partner',
+		});
 		expect(graphCalls()[0].body).toMatchObject({ id: 'Partner' });
 	});
 
 	it('a flow type the flow kind does not have is refused before any request', async () => {
-		const { error } = await run({ resource: 'userFlow', operation: 'create', flowKind: 'b2x', userFlowName: 'Partner', userFlowType: 'signIn' });
-		expect(error?.message).toBe('External ID self-service sign-up user flows cannot have the type "signIn"');
+		const { error } = await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'Partner',
+			userFlowType: 'signIn',
+		});
+		expect(error?.message).toBe(
+			'External ID self-service sign-up user flows cannot have the type "signIn"',
+		);
 		expect(emulator.graphRequests()).toHaveLength(0);
 	});
 
 	it('a flow that already exists: Graph 409 with its code, message and request-id', async () => {
 		tenant().addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
-		const { error } = await run({ resource: 'userFlow', operation: 'create', flowKind: 'b2x', userFlowName: 'Partner' });
+		const { error } = await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'Partner',
+		});
 		expect(error?.message).toMatch(/Microsoft Graph error .+: A user flow .*already exists/);
 		expect(error?.description).toMatch(/POST \/identity\/b2xUserFlows answered 409/);
 		expect(error?.description).toMatch(/request-id: [0-9a-f-]{36}/);
@@ -158,11 +201,14 @@ describe('API Connector Configuration', () => {
 				pairedItem: { item: 0 },
 			},
 		]);
-		expect(tenant().userFlow('b2x', 'B2X_1_testuserflow')?.apiConnectors.postFederationSignup).toBe(connector1.id);
+		expect(tenant().userFlow('b2x', 'B2X_1_testuserflow')?.apiConnectors.postFederationSignup).toBe(
+			connector1.id,
+		);
 	});
 
 	it('Set Step, example 2: postAttributeCollection, reporting the connector it replaces', async () => {
-		tenant().userFlow('b2x', 'B2X_1_testuserflow')!.apiConnectors.postAttributeCollection = connector1.id;
+		tenant().userFlow('b2x', 'B2X_1_testuserflow')!.apiConnectors.postAttributeCollection =
+			connector1.id;
 		const { output } = await run({
 			resource: 'apiConnectorConfiguration',
 			operation: 'setStep',
@@ -207,7 +253,8 @@ describe('API Connector Configuration', () => {
 	});
 
 	it('Disable Step, example 3: postAttributeCollection with {}', async () => {
-		tenant().userFlow('b2x', 'B2X_1_testuserflow')!.apiConnectors.postAttributeCollection = connector2.id;
+		tenant().userFlow('b2x', 'B2X_1_testuserflow')!.apiConnectors.postAttributeCollection =
+			connector2.id;
 		const { output } = await run({
 			resource: 'apiConnectorConfiguration',
 			operation: 'disableStep',
@@ -222,8 +269,14 @@ describe('API Connector Configuration', () => {
 			query: {},
 			body: {},
 		});
-		expect(output[0].json).toMatchObject({ apiConnectorId: null, previousApiConnectorId: connector2.id, changed: true });
-		expect(tenant().userFlow('b2x', 'B2X_1_testuserflow')?.apiConnectors.postAttributeCollection).toBeUndefined();
+		expect(output[0].json).toMatchObject({
+			apiConnectorId: null,
+			previousApiConnectorId: connector2.id,
+			changed: true,
+		});
+		expect(
+			tenant().userFlow('b2x', 'B2X_1_testuserflow')?.apiConnectors.postAttributeCollection,
+		).toBeUndefined();
 	});
 
 	it('Disable Step on a step that is already off succeeds and writes nothing', async () => {
@@ -246,7 +299,12 @@ describe('API Connector Configuration', () => {
 			postAttributeCollection: connector2.id,
 		});
 		const { output } = await run(
-			{ resource: 'apiConnectorConfiguration', operation: 'get', flowKind: 'b2x', userFlow: byId('B2X_1_testuserflow') },
+			{
+				resource: 'apiConnectorConfiguration',
+				operation: 'get',
+				flowKind: 'b2x',
+				userFlow: byId('B2X_1_testuserflow'),
+			},
 			{ credentials: secretCredential(emulator, { graphVersion: 'beta' }) },
 		);
 		expect(graphCalls()).toEqual([
@@ -314,11 +372,18 @@ describe('API Connector Configuration', () => {
 			resource: 'apiConnectorConfiguration',
 			operation: 'setStep',
 			flowKind: 'b2x',
-			userFlow: { __rl: true, mode: 'url', value: `${emulator.graphBaseUrl}/v1.0/identity/b2xUserFlows('B2X_1_testuserflow')` },
+			userFlow: {
+				__rl: true,
+				mode: 'url',
+				value: `${emulator.graphBaseUrl}/v1.0/identity/b2xUserFlows('B2X_1_testuserflow')`,
+			},
 			step: 'postFederationSignup',
 			apiConnector: { __rl: true, mode: 'url', value: connectorRef('v1.0', connector1.id) },
 		});
-		expect(output[0].json).toMatchObject({ userFlowId: 'B2X_1_testuserflow', apiConnectorId: connector1.id });
+		expect(output[0].json).toMatchObject({
+			userFlowId: 'B2X_1_testuserflow',
+			apiConnectorId: connector1.id,
+		});
 		emulator.clearRequests();
 		const { error } = await run({
 			resource: 'apiConnectorConfiguration',
@@ -326,9 +391,15 @@ describe('API Connector Configuration', () => {
 			flowKind: 'b2x',
 			userFlow: byId('B2X_1_testuserflow'),
 			step: 'postFederationSignup',
-			apiConnector: { __rl: true, mode: 'url', value: `https://graph.evil.example/v1.0/identity/apiConnectors/${connector1.id}` },
+			apiConnector: {
+				__rl: true,
+				mode: 'url',
+				value: `https://graph.evil.example/v1.0/identity/apiConnectors/${connector1.id}`,
+			},
 		});
-		expect(error?.message).toMatch(/must be on https:\/\/127\.0\.0\.1:\d+, not https:\/\/graph\.evil\.example/);
+		expect(error?.message).toMatch(
+			/must be on https:\/\/127\.0\.0\.1:\d+, not https:\/\/graph\.evil\.example/,
+		);
 		expect(emulator.graphRequests()).toHaveLength(0);
 	});
 });
@@ -344,7 +415,10 @@ describe('Azure AD B2C flows (beta only): the b2cIdentityUserFlow reference exam
 			authentication: { type: 'basic', username: 'n8n', password: 'b2c-connector-password' },
 		});
 	});
-	const b2cFlow = () => emulator.state.requireTenant(emulator.defaults.b2cTenantId).userFlow('b2c', 'B2C_1_testuserflow')!;
+	const b2cFlow = () =>
+		emulator.state
+			.requireTenant(emulator.defaults.b2cTenantId)
+			.userFlow('b2c', 'B2C_1_testuserflow')!;
 
 	it.each([
 		['Example 1: enable postFederationSignup', 'setStep', 'postFederationSignup'],
@@ -352,7 +426,8 @@ describe('Azure AD B2C flows (beta only): the b2cIdentityUserFlow reference exam
 		['the B2C-only preTokenIssuance step', 'setStep', 'preTokenIssuance'],
 		['Example 3: disable postAttributeCollection', 'disableStep', 'postAttributeCollection'],
 	])('%s', async (_example, operation, stepName) => {
-		if (operation === 'disableStep') b2cFlow().apiConnectors.postAttributeCollection = connector1.id;
+		if (operation === 'disableStep')
+			b2cFlow().apiConnectors.postAttributeCollection = connector1.id;
 		const { output, error } = await run(
 			{
 				resource: 'apiConnectorConfiguration',
@@ -373,23 +448,48 @@ describe('Azure AD B2C flows (beta only): the b2cIdentityUserFlow reference exam
 				body: operation === 'setStep' ? { '@odata.id': connectorRef('beta', connector1.id) } : {},
 			},
 		]);
-		expect(output[0].json).toMatchObject({ userFlowId: 'B2C_1_testuserflow', flowKind: 'b2c', step: stepName, changed: true });
-		expect(b2cFlow().apiConnectors[stepName as 'postAttributeCollection']).toBe(operation === 'setStep' ? connector1.id : undefined);
+		expect(output[0].json).toMatchObject({
+			userFlowId: 'B2C_1_testuserflow',
+			flowKind: 'b2c',
+			step: stepName,
+			changed: true,
+		});
+		expect(b2cFlow().apiConnectors[stepName as 'postAttributeCollection']).toBe(
+			operation === 'setStep' ? connector1.id : undefined,
+		);
 	});
 
 	it('Get returns all three B2C steps', async () => {
 		b2cFlow().apiConnectors.preTokenIssuance = connector1.id;
 		const { output } = await run(
-			{ resource: 'apiConnectorConfiguration', operation: 'get', flowKind: 'b2c', userFlow: byId('B2C_1_testuserflow') },
+			{
+				resource: 'apiConnectorConfiguration',
+				operation: 'get',
+				flowKind: 'b2c',
+				userFlow: byId('B2C_1_testuserflow'),
+			},
 			{ credentials: b2cCredential(emulator) },
 		);
-		expect(graphCalls()[0].query).toEqual({ $expand: 'postFederationSignup,postAttributeCollection,preTokenIssuance' });
-		expect(output[0].json).toMatchObject({ postFederationSignup: null, postAttributeCollection: null, preTokenIssuance: { id: connector1.id } });
+		expect(graphCalls()[0].query).toEqual({
+			$expand: 'postFederationSignup,postAttributeCollection,preTokenIssuance',
+		});
+		expect(output[0].json).toMatchObject({
+			postFederationSignup: null,
+			postAttributeCollection: null,
+			preTokenIssuance: { id: connector1.id },
+		});
 	});
 
 	it('Create a B2C sign-in flow of version 3', async () => {
 		const { output } = await run(
-			{ resource: 'userFlow', operation: 'create', flowKind: 'b2c', userFlowName: 'SignIn', userFlowType: 'signIn', userFlowTypeVersion: 3 },
+			{
+				resource: 'userFlow',
+				operation: 'create',
+				flowKind: 'b2c',
+				userFlowName: 'SignIn',
+				userFlowType: 'signIn',
+				userFlowTypeVersion: 3,
+			},
 			{ credentials: b2cCredential(emulator) },
 		);
 		expect(graphCalls()[0]).toEqual({
@@ -398,7 +498,11 @@ describe('Azure AD B2C flows (beta only): the b2cIdentityUserFlow reference exam
 			query: {},
 			body: { id: 'SignIn', userFlowType: 'signIn', userFlowTypeVersion: 3 },
 		});
-		expect(output[0].json).toMatchObject({ id: 'B2C_1_SignIn', userFlowType: 'signIn', userFlowTypeVersion: 3 });
+		expect(output[0].json).toMatchObject({
+			id: 'B2C_1_SignIn',
+			userFlowType: 'signIn',
+			userFlowTypeVersion: 3,
+		});
 	});
 });
 
@@ -419,11 +523,23 @@ describe('bad input is refused before any request, with a message a user can act
 
 	it.each([
 		['an empty flow id', { flow: '' }, /User Flow is empty/],
-		['a flow id with a path in it', { flow: 'x/../../users' }, /"x\/..\/..\/users" is not a valid user flow ID/],
+		[
+			'a flow id with a path in it',
+			{ flow: 'x/../../users' },
+			/"x\/..\/..\/users" is not a valid user flow ID/,
+		],
 		['a flow id with a query in it', { flow: 'Partner?$select=id' }, /is not a valid user flow ID/],
 		['an unknown step', { step: 'preSignIn' }, /Unknown user flow step "preSignIn"/],
-		['a B2C-only step on an External ID flow', { step: 'preTokenIssuance' }, /External ID self-service sign-up user flows have no preTokenIssuance step/],
-		['a connector id that is not a GUID', { connector: 'connector-1' }, /"connector-1" is not an API connector ID/],
+		[
+			'a B2C-only step on an External ID flow',
+			{ step: 'preTokenIssuance' },
+			/External ID self-service sign-up user flows have no preTokenIssuance step/,
+		],
+		[
+			'a connector id that is not a GUID',
+			{ connector: 'connector-1' },
+			/"connector-1" is not an API connector ID/,
+		],
 		['an empty connector', { connector: '' }, /API Connector is empty/],
 		['an unknown flow kind', { kind: 'b2b' }, /Unknown flow kind "b2b"/],
 	])('%s', async (_what, row, message) => {
@@ -443,13 +559,20 @@ describe('bad input is refused before any request, with a message a user can act
 				step: 'postFederationSignup',
 				apiConnector: byId('connector-1'),
 			}),
-		).rejects.toThrow(/has issues[\s\S]*Letters, digits, underscores or hyphens[\s\S]*An API connector ID is a GUID/);
+		).rejects.toThrow(
+			/has issues[\s\S]*Letters, digits, underscores or hyphens[\s\S]*An API connector ID is a GUID/,
+		);
 		expect(emulator.graphRequests()).toHaveLength(0);
 	});
 
 	it('a B2C flow with a v1.0 credential', async () => {
-		const { error } = await setStep({ kind: 'b2c' }, b2cCredential(emulator, { graphVersion: 'v1.0' }));
-		expect(error?.message).toBe('Azure AD B2C user flows need the Graph beta API, but the credential uses v1.0');
+		const { error } = await setStep(
+			{ kind: 'b2c' },
+			b2cCredential(emulator, { graphVersion: 'v1.0' }),
+		);
+		expect(error?.message).toBe(
+			'Azure AD B2C user flows need the Graph beta API, but the credential uses v1.0',
+		);
 		expect(emulator.graphRequests()).toHaveLength(0);
 	});
 
@@ -457,7 +580,9 @@ describe('bad input is refused before any request, with a message a user can act
 		const { error } = await setStep({ flow: 'B2X_1_missing' });
 		expect(error?.message).toMatch(/^Microsoft Graph error \w+: .*B2X_1_missing/);
 		expect(error?.httpCode).toBe('404');
-		expect(error?.description).toMatch(/request-id: [0-9a-f-]{36}; client-request-id: [0-9a-f-]{36}/);
+		expect(error?.description).toMatch(
+			/request-id: [0-9a-f-]{36}; client-request-id: [0-9a-f-]{36}/,
+		);
 	});
 
 	it('under continue-on-fail every bad item becomes an error item paired to it, the good ones still run', async () => {
@@ -471,13 +596,19 @@ describe('bad input is refused before any request, with a message a user can act
 				step: 'postFederationSignup',
 				apiConnector: byId(connector1.id),
 			},
-			{ items: [{ flow: 'testuserflow' }, { flow: 'a/b' }, { flow: 'missing' }], continueOnFail: true },
+			{
+				items: [{ flow: 'testuserflow' }, { flow: 'a/b' }, { flow: 'missing' }],
+				continueOnFail: true,
+			},
 		);
 		expect(output).toHaveLength(3);
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(output[0].json.changed).toBe(true);
 		expect(output[1].json.error).toMatch(/is not a valid user flow ID/);
-		expect(output[2].json).toMatchObject({ httpCode: '404', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+		expect(output[2].json).toMatchObject({
+			httpCode: '404',
+			requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+		});
 	});
 });
 
@@ -486,19 +617,36 @@ describe('User Flow > Get, Get Many, Delete', () => {
 		for (let i = 0; i < 5; i++) tenant().addUserFlow({ id: `B2X_1_flow${i}`, kind: 'b2x' });
 		const small = await startEmulator({ pageSize: 2 });
 		try {
-			for (let i = 0; i < 5; i++) small.state.requireTenant(small.defaults.tenantId).addUserFlow({ id: `B2X_1_flow${i}`, kind: 'b2x' });
+			for (let i = 0; i < 5; i++)
+				small.state
+					.requireTenant(small.defaults.tenantId)
+					.addUserFlow({ id: `B2X_1_flow${i}`, kind: 'b2x' });
 			const all = await runNode({
 				parameters: { resource: 'userFlow', operation: 'getAll', flowKind: 'b2x', returnAll: true },
 				credentials: secretCredential(small),
 			});
-			expect(all.output.map((item) => item.json.id)).toEqual(['B2X_1_flow0', 'B2X_1_flow1', 'B2X_1_flow2', 'B2X_1_flow3', 'B2X_1_flow4']);
-			expect(all.output.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
+			expect(all.output.map((item) => item.json.id)).toEqual([
+				'B2X_1_flow0',
+				'B2X_1_flow1',
+				'B2X_1_flow2',
+				'B2X_1_flow3',
+				'B2X_1_flow4',
+			]);
+			expect(all.output.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(
+				true,
+			);
 			const pages = small.graphRequests();
 			expect(pages).toHaveLength(3);
 			expect(pages[1].query.$skiptoken).toBeTruthy();
 			small.clearRequests();
 			const limited = await runNode({
-				parameters: { resource: 'userFlow', operation: 'getAll', flowKind: 'b2x', returnAll: false, limit: 3 },
+				parameters: {
+					resource: 'userFlow',
+					operation: 'getAll',
+					flowKind: 'b2x',
+					returnAll: false,
+					limit: 3,
+				},
 				credentials: secretCredential(small),
 			});
 			expect(limited.output).toHaveLength(3);
@@ -509,11 +657,32 @@ describe('User Flow > Get, Get Many, Delete', () => {
 
 	it('Get accepts the name without its prefix; Delete removes the flow', async () => {
 		tenant().addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
-		const got = await run({ resource: 'userFlow', operation: 'get', flowKind: 'b2x', userFlow: byId('Partner') });
-		expect(got.output[0].json).toEqual({ id: 'B2X_1_Partner', userFlowType: 'signUpOrSignIn', userFlowTypeVersion: 1 });
-		const deleted = await run({ resource: 'userFlow', operation: 'delete', flowKind: 'b2x', userFlow: byId('Partner') });
-		expect(deleted.output[0].json).toEqual({ userFlowId: 'B2X_1_Partner', flowKind: 'b2x', deleted: true });
-		expect(graphCalls().at(-1)).toMatchObject({ method: 'DELETE', path: '/v1.0/identity/b2xUserFlows/B2X_1_Partner' });
+		const got = await run({
+			resource: 'userFlow',
+			operation: 'get',
+			flowKind: 'b2x',
+			userFlow: byId('Partner'),
+		});
+		expect(got.output[0].json).toEqual({
+			id: 'B2X_1_Partner',
+			userFlowType: 'signUpOrSignIn',
+			userFlowTypeVersion: 1,
+		});
+		const deleted = await run({
+			resource: 'userFlow',
+			operation: 'delete',
+			flowKind: 'b2x',
+			userFlow: byId('Partner'),
+		});
+		expect(deleted.output[0].json).toEqual({
+			userFlowId: 'B2X_1_Partner',
+			flowKind: 'b2x',
+			deleted: true,
+		});
+		expect(graphCalls().at(-1)).toMatchObject({
+			method: 'DELETE',
+			path: '/v1.0/identity/b2xUserFlows/B2X_1_Partner',
+		});
 		expect(tenant().userFlow('b2x', 'B2X_1_Partner')).toBeUndefined();
 	});
 });

@@ -22,7 +22,10 @@ function requestUrl(options: IHttpRequestOptions): string {
 function isForGraph(url: string, graphOrigin: string, graphBaseUrl: string): boolean {
 	if (!URL.canParse(url)) return false;
 	const target = new URL(url);
-	return target.origin === graphOrigin && `${target.origin}${target.pathname}`.startsWith(`${graphBaseUrl}/`);
+	return (
+		target.origin === graphOrigin &&
+		`${target.origin}${target.pathname}`.startsWith(`${graphBaseUrl}/`)
+	);
 }
 
 /**
@@ -37,7 +40,9 @@ export async function authorizeGraphRequest(
 	const { graphOrigin, graphBaseUrl } = resolveEndpoints(settings);
 	const target = requestUrl(requestOptions);
 	if (!isForGraph(target, graphOrigin, graphBaseUrl)) {
-		throw new Error(`Refusing to send the Microsoft Graph token to ${target.split('?')[0]}: only ${graphBaseUrl}/ is allowed`);
+		throw new Error(
+			`Refusing to send the Microsoft Graph token to ${target.split('?')[0]}: only ${graphBaseUrl}/ is allowed`,
+		);
 	}
 	const token = await acquireGraphToken(settings);
 	return {

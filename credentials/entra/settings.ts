@@ -47,7 +47,8 @@ export function isGuid(value: string): boolean {
 
 function requireHttpsUrl(value: unknown, field: string): URL {
 	const text = typeof value === 'string' ? value.trim() : '';
-	if (!URL.canParse(text)) throw new EntraSettingsError(`${field} must be a full https:// URL, got "${text}"`);
+	if (!URL.canParse(text))
+		throw new EntraSettingsError(`${field} must be a full https:// URL, got "${text}"`);
 	const url = new URL(text);
 	if (url.protocol !== 'https:') {
 		throw new EntraSettingsError(`${field} must use https://, got "${url.protocol}//${url.host}"`);

@@ -63,7 +63,12 @@ function hashRegistration(settings: EntraAppSettings): string {
 				settings.authenticationMethod,
 				settings.authenticationMethod === 'clientSecret'
 					? [settings.clientSecret]
-					: [settings.certificate, settings.privateKey, settings.privateKeyPassphrase, settings.sendCertificateChain],
+					: [
+							settings.certificate,
+							settings.privateKey,
+							settings.privateKeyPassphrase,
+							settings.sendCertificateChain,
+						],
 				endpoints.authorityHost,
 				endpoints.scope,
 			]),
@@ -84,13 +89,19 @@ function certificatePem(settings: EntraAppSettings): string {
 			'Certificate must be the PEM text of the certificate uploaded to the app registration, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----',
 		);
 	}
-	if (!/-----BEGIN (RSA |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (RSA |ENCRYPTED )?PRIVATE KEY-----/.test(privateKey)) {
+	if (
+		!/-----BEGIN (RSA |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (RSA |ENCRYPTED )?PRIVATE KEY-----/.test(
+			privateKey,
+		)
+	) {
 		throw new EntraSettingsError(
-			'Private Key must be the PEM text of the certificate\'s RSA private key, from -----BEGIN PRIVATE KEY----- to -----END PRIVATE KEY-----',
+			"Private Key must be the PEM text of the certificate's RSA private key, from -----BEGIN PRIVATE KEY----- to -----END PRIVATE KEY-----",
 		);
 	}
 	if (privateKey.includes('ENCRYPTED PRIVATE KEY') && !settings.privateKeyPassphrase) {
-		throw new EntraSettingsError('The private key is encrypted: enter its passphrase in Private Key Passphrase');
+		throw new EntraSettingsError(
+			'The private key is encrypted: enter its passphrase in Private Key Passphrase',
+		);
 	}
 	return `${certificate}\n${privateKey}\n`;
 }
@@ -114,13 +125,23 @@ async function createCredential(settings: EntraAppSettings): Promise<TokenCreden
 		);
 	}
 	if (!settings.clientSecret) {
-		throw new EntraSettingsError('Client Secret is empty: enter the secret\'s Value from the app registration');
+		throw new EntraSettingsError(
+			"Client Secret is empty: enter the secret's Value from the app registration",
+		);
 	}
 	const { ClientSecretCredential } = await loadAzureIdentity();
-	return new ClientSecretCredential(settings.tenantId, settings.clientId, settings.clientSecret, options);
+	return new ClientSecretCredential(
+		settings.tenantId,
+		settings.clientId,
+		settings.clientSecret,
+		options,
+	);
 }
 
-async function cachedCredential(settings: EntraAppSettings, key: string): Promise<CachedCredential> {
+async function cachedCredential(
+	settings: EntraAppSettings,
+	key: string,
+): Promise<CachedCredential> {
 	let entry = credentials.get(key);
 	if (!entry) {
 		if (credentials.size >= MAX_CACHED_CREDENTIALS) {
@@ -158,15 +179,18 @@ export function redactSecrets(text: string, settings: EntraAppSettings): string 
 
 const ENTRA_HINTS: Record<string, string> = {
 	'7000215':
-		'Entra rejected the client secret. Enter the secret\'s Value (not its Secret ID) from Certificates & secrets of the app registration.',
-	'7000222': 'The client secret has expired. Create a new secret in the app registration and update the credential.',
-	'90002': 'The tenant was not found. Check the Tenant ID and that the national cloud matches the tenant.',
+		"Entra rejected the client secret. Enter the secret's Value (not its Secret ID) from Certificates & secrets of the app registration.",
+	'7000222':
+		'The client secret has expired. Create a new secret in the app registration and update the credential.',
+	'90002':
+		'The tenant was not found. Check the Tenant ID and that the national cloud matches the tenant.',
 	'900023': 'The tenant is not a valid tenant ID or domain. Check the Tenant ID.',
 	'700016':
 		'No application with this Client ID exists in the tenant. Check the Client ID, the Tenant ID and the national cloud.',
 	'700027':
 		'Entra rejected the client certificate. Check that this certificate is uploaded to the app registration and has not expired.',
-	'700024': 'The client assertion is not within its valid time range. Check the clock of the n8n host.',
+	'700024':
+		'The client assertion is not within its valid time range. Check the clock of the n8n host.',
 	'7000112': 'The application is disabled in the tenant.',
 	'1002012': 'The requested scope is invalid for this cloud. Check the national cloud.',
 };
@@ -175,21 +199,33 @@ const ENTRA_HINTS: Record<string, string> = {
  * MSAL reports a failed OpenID discovery only as "endpoints_resolution_error": ask the authority again
  * ourselves (no secret is involved) to learn Entra's reason, such as AADSTS90002 for an unknown tenant.
  */
-async function authorityRefusal(authorityHost: string, tenantId: string): Promise<string | undefined> {
+async function authorityRefusal(
+	authorityHost: string,
+	tenantId: string,
+): Promise<string | undefined> {
 	try {
-		const response = await fetch(`${authorityHost}/${encodeURIComponent(tenantId)}/v2.0/.well-known/openid-configuration`, {
-			signal: AbortSignal.timeout(5_000),
-		});
+		const response = await fetch(
+			`${authorityHost}/${encodeURIComponent(tenantId)}/v2.0/.well-known/openid-configuration`,
+			{
+				signal: AbortSignal.timeout(5_000),
+			},
+		);
 		if (response.ok) return undefined;
 		const body = (await response.json()) as { error_description?: unknown };
-		return typeof body.error_description === 'string' ? body.error_description : `HTTP ${response.status}`;
+		return typeof body.error_description === 'string'
+			? body.error_description
+			: `HTTP ${response.status}`;
 	} catch (error) {
 		return `the authority could not be reached (${(error as Error).message})`;
 	}
 }
 
 /** Our own errors pass through; anything from @azure/identity becomes an EntraTokenError without secrets. */
-async function describeFailure(error: unknown, settings: EntraAppSettings, authorityHost: string): Promise<Error> {
+async function describeFailure(
+	error: unknown,
+	settings: EntraAppSettings,
+	authorityHost: string,
+): Promise<Error> {
 	if (error instanceof EntraTokenError || error instanceof EntraSettingsError) return error;
 	let raw = redactSecrets(String((error as Error)?.message ?? error), settings);
 	if (raw.includes('endpoints_resolution_error')) {
@@ -201,15 +237,25 @@ async function describeFailure(error: unknown, settings: EntraAppSettings, autho
 	const entraText = raw.replace(/\s*Trace ID:[\s\S]*$/, '').trim();
 	if (code) {
 		const hint = ENTRA_HINTS[code] ?? 'Entra refused the token request.';
-		return new EntraTokenError(`Could not get a token for ${where}: AADSTS${code}. ${hint}`, entraText, `AADSTS${code}`);
+		return new EntraTokenError(
+			`Could not get a token for ${where}: AADSTS${code}. ${hint}`,
+			entraText,
+			`AADSTS${code}`,
+		);
 	}
-	if (/bad decrypt|unable to load|unsupported|DECODER routines/i.test(raw) && settings.authenticationMethod === 'clientCertificate') {
+	if (
+		/bad decrypt|unable to load|unsupported|DECODER routines/i.test(raw) &&
+		settings.authenticationMethod === 'clientCertificate'
+	) {
 		return new EntraTokenError(
 			`Could not read the private key for ${where}: the Private Key Passphrase is wrong or the key is not an RSA key in PEM form.`,
 			entraText,
 		);
 	}
-	const network = /ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|certificate|self[- ]signed/i.exec(raw);
+	const network =
+		/ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|certificate|self[- ]signed/i.exec(
+			raw,
+		);
 	if (network) {
 		return new EntraTokenError(
 			`Could not reach the Entra authority ${authorityHost} for ${where} (${network[0]}). Check the national cloud, the Authority Host and the network path from n8n.`,
@@ -224,7 +270,12 @@ export async function acquireGraphToken(settings: EntraAppSettings): Promise<str
 	const key = cacheKey(settings);
 	const entry = await cachedCredential(settings, key);
 	const cached = entry.token;
-	if (cached && Date.now() < (cached.refreshAfterTimestamp ?? cached.expiresOnTimestamp - TOKEN_REFRESH_MARGIN_MS)) return cached.token;
+	if (
+		cached &&
+		Date.now() <
+			(cached.refreshAfterTimestamp ?? cached.expiresOnTimestamp - TOKEN_REFRESH_MARGIN_MS)
+	)
+		return cached.token;
 	const endpoints = resolveEndpoints(settings);
 	const timeoutMs = (settings.tokenTimeoutSeconds ?? 30) * 1000;
 	const abort = new AbortController();

@@ -20,13 +20,17 @@ export interface CredentialTestResult {
 	message: string;
 }
 
-export async function testCredential(data: ICredentialDataDecryptedObject): Promise<CredentialTestResult> {
+export async function testCredential(
+	data: ICredentialDataDecryptedObject,
+): Promise<CredentialTestResult> {
 	const result = await runCredentialTest(data);
 	assertNoSecrets(result, 'the credential test result');
 	return result;
 }
 
-async function runCredentialTest(data: ICredentialDataDecryptedObject): Promise<CredentialTestResult> {
+async function runCredentialTest(
+	data: ICredentialDataDecryptedObject,
+): Promise<CredentialTestResult> {
 	const credentialType = new MicrosoftEntraUserFlowsApi();
 	const nodeType: INodeType = {
 		description: {
@@ -40,7 +44,13 @@ async function runCredentialTest(data: ICredentialDataDecryptedObject): Promise<
 			outputs: [],
 			credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 			properties: [
-				{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: credentialType.test.request }, default: '' },
+				{
+					displayName: 'Temp',
+					name: 'temp',
+					type: 'string',
+					routing: { request: credentialType.test.request },
+					default: '',
+				},
 			],
 		} as INodeTypeDescription,
 	};
@@ -57,7 +67,11 @@ async function runCredentialTest(data: ICredentialDataDecryptedObject): Promise<
 		nodes: [node],
 		connections: {},
 		active: false,
-		nodeTypes: { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) },
+		nodeTypes: {
+			getByName: () => nodeType,
+			getByNameAndVersion: () => nodeType,
+			getKnownTypes: () => ({}),
+		},
 	});
 	const context = new ExecuteContext(
 		workflow,
@@ -71,13 +85,23 @@ async function runCredentialTest(data: ICredentialDataDecryptedObject): Promise<
 		{ node, data: {}, source: null },
 		[],
 	);
-	const routingNode = new RoutingNode(context, nodeType, { id: '1', name: 'test', type: CREDENTIAL_TYPE, data });
+	const routingNode = new RoutingNode(context, nodeType, {
+		id: '1',
+		name: 'test',
+		type: CREDENTIAL_TYPE,
+		data,
+	});
 	try {
 		await routingNode.runNode();
 	} catch (error) {
-		const cause = (error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }).cause;
+		const cause = (
+			error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }
+		).cause;
 		if (cause?.response) {
-			return { status: 'Error', message: cause.response.statusText || `Received HTTP status code: ${cause.response.status}` };
+			return {
+				status: 'Error',
+				message: cause.response.statusText || `Received HTTP status code: ${cause.response.status}`,
+			};
 		}
 		if (cause?.code) return { status: 'Error', message: cause.code };
 		return { status: 'Error', message: String((error as Error).message) };

@@ -10,7 +10,14 @@ import { registerSecret } from './secrets';
 export interface EmulatorEndpoints {
 	authorityHost: string;
 	graphBaseUrl: string;
-	defaults: { tenantId: string; clientId: string; clientSecret: string; certClientId: string; b2cTenantId: string; b2cClientId: string };
+	defaults: {
+		tenantId: string;
+		clientId: string;
+		clientSecret: string;
+		certClientId: string;
+		b2cTenantId: string;
+		b2cClientId: string;
+	};
 }
 
 const fixture = (name: string) => readFileSync(repositoryFile(`emulator/certs/${name}`), 'utf8');
@@ -19,7 +26,13 @@ export const APP_KEY = fixture('app-key.pem');
 export const APP_KEY_ENCRYPTED = fixture('app-key.encrypted.pem');
 export const APP_KEY_PASSPHRASE = 'test-only-passphrase';
 
-for (const secret of [APP_KEY, APP_KEY_ENCRYPTED, APP_KEY_PASSPHRASE, SEEDED_CLIENT_SECRET, ...SEEDED_CONNECTORS.map((c) => c.password)]) {
+for (const secret of [
+	APP_KEY,
+	APP_KEY_ENCRYPTED,
+	APP_KEY_PASSPHRASE,
+	SEEDED_CLIENT_SECRET,
+	...SEEDED_CONNECTORS.map((c) => c.password),
+]) {
 	registerSecret(secret);
 }
 
@@ -28,7 +41,8 @@ export function secretCredential(
 	emulator: EmulatorEndpoints,
 	overrides: ICredentialDataDecryptedObject = {},
 ): ICredentialDataDecryptedObject {
-	for (const field of ['clientSecret', 'privateKey', 'privateKeyPassphrase']) registerSecret(overrides[field]);
+	for (const field of ['clientSecret', 'privateKey', 'privateKeyPassphrase'])
+		registerSecret(overrides[field]);
 	return {
 		tenantId: emulator.defaults.tenantId,
 		clientId: emulator.defaults.clientId,
@@ -58,7 +72,10 @@ export function certificateCredential(
 	});
 }
 
-export function b2cCredential(emulator: EmulatorEndpoints, overrides: ICredentialDataDecryptedObject = {}) {
+export function b2cCredential(
+	emulator: EmulatorEndpoints,
+	overrides: ICredentialDataDecryptedObject = {},
+) {
 	return secretCredential(emulator, {
 		tenantId: emulator.defaults.b2cTenantId,
 		clientId: emulator.defaults.b2cClientId,

@@ -8,5 +8,7 @@ import { trustsEmulatorCa } from '../../emulator/trust';
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-entra-test-'));
 
 if (!trustsEmulatorCa()) {
-	throw new Error('Run with NODE_EXTRA_CA_CERTS=emulator/certs/ca.pem (npm test does) so Node trusts the local emulator');
+	throw new Error(
+		'Run with NODE_EXTRA_CA_CERTS=emulator/certs/ca.pem (npm test does) so Node trusts the local emulator',
+	);
 }

@@ -25,12 +25,19 @@ export const EXAMPLE_CHECKS: Record<string, (runData: RunData, tenant: Tenant) =
 		assert.equal(read.userFlowId, 'B2X_1_PartnerSignUp');
 		assert.equal((read.postFederationSignup as IDataObject).id, SEEDED_CONNECTORS[0].id);
 		assert.equal((read.postAttributeCollection as IDataObject).id, SEEDED_CONNECTORS[1].id);
-		assert.deepEqual(tenant.userFlow('b2x', 'B2X_1_PartnerSignUp')?.apiConnectors, { postFederationSignup: SEEDED_CONNECTORS[0].id });
+		assert.deepEqual(tenant.userFlow('b2x', 'B2X_1_PartnerSignUp')?.apiConnectors, {
+			postFederationSignup: SEEDED_CONNECTORS[0].id,
+		});
 	},
 	'api-connector-lifecycle.json': (runData, tenant) => {
 		const created = firstItem(runData, 'Create API connector');
 		assert.equal((created.authenticationConfiguration as IDataObject).password, '******');
-		assert.deepEqual(tenant.userFlow('b2x', 'B2X_1_ConnectorDemo')?.apiConnectors, { postAttributeCollection: created.id });
-		assert.ok(!JSON.stringify(runData).includes(EXAMPLE_CONNECTOR_PASSWORD), 'the connector password reached the run data');
+		assert.deepEqual(tenant.userFlow('b2x', 'B2X_1_ConnectorDemo')?.apiConnectors, {
+			postAttributeCollection: created.id,
+		});
+		assert.ok(
+			!JSON.stringify(runData).includes(EXAMPLE_CONNECTOR_PASSWORD),
+			'the connector password reached the run data',
+		);
 	},
 };

@@ -54,10 +54,24 @@ export function faultProfile(seed: number, requestTimeoutSeconds: number): Fault
 /** One lane: create its flows (postFederationSignup linked at creation), set postAttributeCollection, disable postFederationSignup. */
 async function runLane(emulator: Emulator, names: string[], options: FaultRunOptions) {
 	const credentials = secretCredential(emulator);
-	const requestOptions = { maxRetries: 10, maxRetryWaitSeconds: 120, requestTimeoutSeconds: options.requestTimeoutSeconds };
-	const items = names.map((name, index) => ({ name, connector: index % 2 ? connector2.id : connector1.id }));
+	const requestOptions = {
+		maxRetries: 10,
+		maxRetryWaitSeconds: 120,
+		requestTimeoutSeconds: options.requestTimeoutSeconds,
+	};
+	const items = names.map((name, index) => ({
+		name,
+		connector: index % 2 ? connector2.id : connector1.id,
+	}));
 	const run = async (parameters: Record<string, unknown>) =>
-		(await runNode({ parameters: { ...parameters, requestOptions } as never, items, credentials, continueOnFail: true })).output;
+		(
+			await runNode({
+				parameters: { ...parameters, requestOptions } as never,
+				items,
+				credentials,
+				continueOnFail: true,
+			})
+		).output;
 	const outputs = [
 		await run({
 			resource: 'userFlow',
@@ -85,14 +99,22 @@ async function runLane(emulator: Emulator, names: string[], options: FaultRunOpt
 	return { items, outputs };
 }
 
-export async function runFaultScenario(emulator: Emulator, options: FaultRunOptions): Promise<FaultFigures> {
+export async function runFaultScenario(
+	emulator: Emulator,
+	options: FaultRunOptions,
+): Promise<FaultFigures> {
 	const started = Date.now();
 	const flowsPerLane = Math.ceil(options.operations / 3 / options.lanes);
 	const lanes = Array.from({ length: options.lanes }, (_, lane) =>
-		Array.from({ length: flowsPerLane }, (_, index) => `Fault${String(lane).padStart(2, '0')}x${String(index).padStart(4, '0')}`),
+		Array.from(
+			{ length: flowsPerLane },
+			(_, index) => `Fault${String(lane).padStart(2, '0')}x${String(index).padStart(4, '0')}`,
+		),
 	);
 	emulator.setFaultProfile(faultProfile(options.seed, options.requestTimeoutSeconds));
-	const results = await Promise.all(lanes.map(async (names) => await runLane(emulator, names, options)));
+	const results = await Promise.all(
+		lanes.map(async (names) => await runLane(emulator, names, options)),
+	);
 	const injectedFaults = { ...emulator.injectedFaults };
 	emulator.setFaultProfile(undefined);
 
@@ -106,7 +128,8 @@ export async function runFaultScenario(emulator: Emulator, options: FaultRunOpti
 		wrongFinalState: 0,
 		graphRequests: 0,
 		retries: 0,
-		retryAfterWaitSeconds: (injectedFaults['429 with Retry-After'] ?? 0) * faultProfile(0, 0).retryAfterSeconds,
+		retryAfterWaitSeconds:
+			(injectedFaults['429 with Retry-After'] ?? 0) * faultProfile(0, 0).retryAfterSeconds,
 		injectedFaults,
 		errors: [],
 		seconds: 0,
@@ -119,7 +142,9 @@ export async function runFaultScenario(emulator: Emulator, options: FaultRunOpti
 			for (const item of output) {
 				if (item.json.error) {
 					figures.errorItems++;
-					figures.errors.push(`${['create', 'setStep', 'disableStep'][operation]} ${items[(item.pairedItem as { item: number }).item].name}: ${String(item.json.error)}`);
+					figures.errors.push(
+						`${['create', 'setStep', 'disableStep'][operation]} ${items[(item.pairedItem as { item: number }).item].name}: ${String(item.json.error)}`,
+					);
 					if (operation === 0 && item.json.httpCode === '409') figures.duplicateEffects++;
 				} else {
 					figures.successItems++;
@@ -128,20 +153,31 @@ export async function runFaultScenario(emulator: Emulator, options: FaultRunOpti
 		}
 		// What the successful items asked for is what the directory must hold.
 		items.forEach(({ name, connector }, index) => {
-			const succeeded = (operation: number) => outputs[operation].some((item) => (item.pairedItem as { item: number }).item === index && !item.json.error);
+			const succeeded = (operation: number) =>
+				outputs[operation].some(
+					(item) => (item.pairedItem as { item: number }).item === index && !item.json.error,
+				);
 			const flow = tenant.userFlow('b2x', `B2X_1_${name}`);
 			if (succeeded(0) && !flow) figures.wrongFinalState++;
-			if (succeeded(1) && succeeded(2) && (flow?.apiConnectors.postAttributeCollection !== connector || flow?.apiConnectors.postFederationSignup !== undefined)) {
+			if (
+				succeeded(1) &&
+				succeeded(2) &&
+				(flow?.apiConnectors.postAttributeCollection !== connector ||
+					flow?.apiConnectors.postFederationSignup !== undefined)
+			) {
 				figures.wrongFinalState++;
 			}
 		});
 	}
-	const creations = emulator.graphRequests().filter((request) => request.method === 'POST' && request.status === 201);
+	const creations = emulator
+		.graphRequests()
+		.filter((request) => request.method === 'POST' && request.status === 201);
 	const createdIds = creations.map((request) => String((request.body as IDataObject)?.id));
 	figures.duplicateEffects += createdIds.length - new Set(createdIds).size;
 	const graph = emulator.graphRequests();
 	figures.graphRequests = graph.length;
-	figures.retries = graph.length - new Set(graph.map((request) => request.headers['client-request-id'])).size;
+	figures.retries =
+		graph.length - new Set(graph.map((request) => request.headers['client-request-id'])).size;
 	figures.seconds = (Date.now() - started) / 1000;
 	return figures;
 }

@@ -46,7 +46,9 @@ export function makePfx(options: PfxOptions): TestPfx {
 		wholeSeconds(options.notBefore ?? new Date(Date.now() - HOUR_MS)),
 		wholeSeconds(options.notAfter ?? new Date(Date.now() + YEAR_MS)),
 	);
-	const pkcs12 = forge.pkcs12.toPkcs12Asn1(keyPair().privateKey, [certificate], options.password, { algorithm: '3des' });
+	const pkcs12 = forge.pkcs12.toPkcs12Asn1(keyPair().privateKey, [certificate], options.password, {
+		algorithm: '3des',
+	});
 	const pfx = Buffer.from(forge.asn1.toDer(pkcs12).getBytes(), 'binary');
 	registerSecret(pfx.toString('base64'));
 	registerSecret(options.password);
@@ -59,7 +61,11 @@ export function makePfx(options: PfxOptions): TestPfx {
 	};
 }
 
-function selfSignedCertificate(commonName: string, notBefore: Date, notAfter: Date): forge.pki.Certificate {
+function selfSignedCertificate(
+	commonName: string,
+	notBefore: Date,
+	notAfter: Date,
+): forge.pki.Certificate {
 	const { publicKey, privateKey } = keyPair();
 	const certificate = forge.pki.createCertificate();
 	certificate.publicKey = publicKey;

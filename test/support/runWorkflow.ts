@@ -43,7 +43,9 @@ class ItemsTrigger implements INodeType {
 	} as unknown as INodeTypeDescription;
 
 	async trigger(this: ITriggerFunctions) {
-		const items = JSON.parse(this.getNodeParameter('items', '[]') as string) as INodeExecutionData[];
+		const items = JSON.parse(
+			this.getNodeParameter('items', '[]') as string,
+		) as INodeExecutionData[];
 		return { manualTriggerFunction: async () => this.emit([items]) };
 	}
 }
@@ -80,7 +82,11 @@ class CredentialsHelper extends ICredentialsHelper {
 	getCredentialsProperties() {
 		return [];
 	}
-	async authenticate(credentials: ICredentialDataDecryptedObject, type: string, request: IHttpRequestOptions) {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		type: string,
+		request: IHttpRequestOptions,
+	) {
 		const authenticate = this.types[type]?.authenticate;
 		return typeof authenticate === 'function' ? await authenticate(credentials, request) : request;
 	}
@@ -149,14 +155,25 @@ export async function runNode(options: NodeRunOptions): Promise<NodeRunResult> {
 				type: 'test.itemsTrigger',
 				typeVersion: 1,
 				position: [0, 0],
-				parameters: { items: JSON.stringify(options.inputItems ?? (options.items ?? [{}]).map((json) => ({ json }))) },
+				parameters: {
+					items: JSON.stringify(
+						options.inputItems ?? (options.items ?? [{}]).map((json) => ({ json })),
+					),
+				},
 			},
-			{ ...packageNode(options.parameters, [200, 0]), onError: options.continueOnFail ? 'continueRegularOutput' : 'stopWorkflow' },
+			{
+				...packageNode(options.parameters, [200, 0]),
+				onError: options.continueOnFail ? 'continueRegularOutput' : 'stopWorkflow',
+			},
 		],
 		connections: { 'Items Trigger': { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
 	};
-	const run = await runWorkflow(workflowData, { [CREDENTIAL_TYPE]: options.credentials }, options.stopWhen);
+	const run = await runWorkflow(
+		workflowData,
+		{ [CREDENTIAL_TYPE]: options.credentials },
+		options.stopWhen,
+	);
 	const taskData = run.data.resultData.runData[NODE_NAME]?.[0];
 	const result = {
 		run,
@@ -165,7 +182,12 @@ export async function runNode(options: NodeRunOptions): Promise<NodeRunResult> {
 	};
 	// The suite-wide secret scan: what the node returned and every part of its error.
 	assertNoSecrets(
-		{ output: result.output, error: result.error, message: result.error?.message, description: result.error?.description },
+		{
+			output: result.output,
+			error: result.error,
+			message: result.error?.message,
+			description: result.error?.description,
+		},
 		`the output or error of ${JSON.stringify(options.parameters).slice(0, 120)}`,
 	);
 	return result;
@@ -209,7 +231,8 @@ export async function runWorkflow(
 			if (!registered[type]) throw new Error(`Unknown node type ${type}`);
 			return registered[type];
 		},
-		getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(nodeTypes.getByName(type), version),
+		getByNameAndVersion: (type, version) =>
+			NodeHelpers.getVersionedNodeType(nodeTypes.getByName(type), version),
 		getKnownTypes: () => ({}),
 	};
 	const workflow = new Workflow({
@@ -228,9 +251,15 @@ export async function runWorkflow(
 	const startNode = workflow.getStartNode();
 	if (!startNode) throw new Error('The workflow has no start node');
 	const runExecutionData = createRunExecutionData({
-		executionData: { nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }] },
+		executionData: {
+			nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }],
+		},
 	});
-	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	const execution = new WorkflowExecute(
+		additionalData,
+		'manual',
+		runExecutionData,
+	).processRunExecutionData(workflow);
 	void stopWhen?.then(() => execution.cancel());
 	await execution;
 	return await done;
@@ -242,7 +271,12 @@ export async function runWorkflow(
  */
 export async function searchList(
 	method: 'searchUserFlows' | 'searchApiConnectors',
-	options: { parameters: INode['parameters']; credentials: ICredentialDataDecryptedObject; filter?: string; paginationToken?: string },
+	options: {
+		parameters: INode['parameters'];
+		credentials: ICredentialDataDecryptedObject;
+		filter?: string;
+		paginationToken?: string;
+	},
 ) {
 	const nodeType = new UserFlowApiConnectors();
 	const node = packageNode(options.parameters, [0, 0]);
@@ -260,5 +294,9 @@ export async function searchList(
 	// The editor sends the node's current parameters along with the search (n8n's dynamic-node-parameters).
 	additionalData.currentNodeParameters = options.parameters;
 	const context = new LoadOptionsContext(workflow, node, additionalData, '');
-	return await nodeType.methods.listSearch[method].call(context, options.filter, options.paginationToken);
+	return await nodeType.methods.listSearch[method].call(
+		context,
+		options.filter,
+		options.paginationToken,
+	);
 }

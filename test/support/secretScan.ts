@@ -27,6 +27,8 @@ for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
 }
 
 afterAll(() => {
-	const leaks = captured.flatMap((line) => findSecrets(line).map((secret) => `${secret} in log line "${line.slice(0, 160)}"`));
+	const leaks = captured.flatMap((line) =>
+		findSecrets(line).map((secret) => `${secret} in log line "${line.slice(0, 160)}"`),
+	);
 	if (leaks.length) throw new Error(`Secret scan of the logs: ${leaks.join('; ')}`);
 });

@@ -17,7 +17,9 @@ const JWT = /eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/;
 
 /** The registered secrets (shortened) and bearer-token-like strings found in a text. */
 export function findSecrets(text: string): string[] {
-	const found = [...registered].filter((secret) => text.includes(secret)).map((secret) => `${secret.slice(0, 12)}…`);
+	const found = [...registered]
+		.filter((secret) => text.includes(secret))
+		.map((secret) => `${secret.slice(0, 12)}…`);
 	const token = JWT.exec(text);
 	return token ? [...found, `a JWT ${token[0].slice(0, 12)}…`] : found;
 }

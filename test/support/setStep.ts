@@ -6,7 +6,10 @@ import type { Emulator } from '../../emulator';
 import { SEEDED_CONNECTORS } from '../../emulator/state';
 
 /** Creates the flows in the emulator's External ID tenant and returns one item per flow, connectors alternating. */
-export function seedFlowItems(emulator: Emulator, names: string[]): Array<{ flow: string; connector: string }> {
+export function seedFlowItems(
+	emulator: Emulator,
+	names: string[],
+): Array<{ flow: string; connector: string }> {
 	const tenant = emulator.state.requireTenant(emulator.defaults.tenantId);
 	for (const id of names) tenant.addUserFlow({ id, kind: 'b2x' });
 	return names.map((flow, index) => ({ flow, connector: SEEDED_CONNECTORS[index % 2].id }));
@@ -14,7 +17,10 @@ export function seedFlowItems(emulator: Emulator, names: string[]): Array<{ flow
 
 /** Set Step parameters whose flow and connector come from each item ($json.flow, $json.connector). */
 export function setStepFromItems(
-	options: { requestOptions?: { batching?: boolean; concurrency?: number }; checkCurrentStep?: boolean } = {},
+	options: {
+		requestOptions?: { batching?: boolean; concurrency?: number };
+		checkCurrentStep?: boolean;
+	} = {},
 ): INodeParameters {
 	return {
 		resource: 'apiConnectorConfiguration',

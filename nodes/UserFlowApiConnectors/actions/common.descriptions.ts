@@ -12,7 +12,8 @@ export const flowKind: INodeProperties = {
 		{
 			name: 'External ID Self-Service Sign-Up',
 			value: 'b2x',
-			description: 'B2X user flows of a Microsoft Entra External ID (workforce) tenant, Graph v1.0 or beta',
+			description:
+				'B2X user flows of a Microsoft Entra External ID (workforce) tenant, Graph v1.0 or beta',
 		},
 		{
 			name: 'Azure AD B2C',
@@ -46,7 +47,10 @@ export const userFlowLocator: INodeProperties = {
 			validation: [
 				{
 					type: 'regex',
-					properties: { regex: '^[A-Za-z0-9_-]{1,134}$', errorMessage: 'Letters, digits, underscores or hyphens, e.g. B2X_1_Partner' },
+					properties: {
+						regex: '^[A-Za-z0-9_-]{1,134}$',
+						errorMessage: 'Letters, digits, underscores or hyphens, e.g. B2X_1_Partner',
+					},
 				},
 			],
 		},
@@ -60,7 +64,8 @@ export const userFlowLocator: INodeProperties = {
 					type: 'regex',
 					properties: {
 						regex: '^https://[^/]+/.*identity/b2[xc]UserFlows.+',
-						errorMessage: 'A Graph URL of a user flow, e.g. https://graph.microsoft.com/v1.0/identity/b2xUserFlows/B2X_1_Partner',
+						errorMessage:
+							'A Graph URL of a user flow, e.g. https://graph.microsoft.com/v1.0/identity/b2xUserFlows/B2X_1_Partner',
 					},
 				},
 			],
@@ -89,14 +94,21 @@ export function apiConnectorLocator(overrides: Partial<INodeProperties> = {}): I
 				type: 'string',
 				placeholder: 'e.g. 3f2504e0-4f89-11d3-9a0c-0305e82c3301',
 				validation: [
-					{ type: 'regex', properties: { regex: `^${GUID_PATTERN}$`, errorMessage: 'An API connector ID is a GUID' } },
+					{
+						type: 'regex',
+						properties: {
+							regex: `^${GUID_PATTERN}$`,
+							errorMessage: 'An API connector ID is a GUID',
+						},
+					},
 				],
 			},
 			{
 				displayName: 'By URL',
 				name: 'url',
 				type: 'string',
-				placeholder: 'e.g. https://graph.microsoft.com/v1.0/identity/apiConnectors/3f2504e0-4f89-11d3-9a0c-0305e82c3301',
+				placeholder:
+					'e.g. https://graph.microsoft.com/v1.0/identity/apiConnectors/3f2504e0-4f89-11d3-9a0c-0305e82c3301',
 				validation: [
 					{
 						type: 'regex',
@@ -143,7 +155,9 @@ export const limitProperties: INodeProperties[] = [
 
 /** The limit for graphRequestAllItems: undefined when every result is wanted. */
 export function readLimit(context: IExecuteFunctions, itemIndex: number): number | undefined {
-	return context.getNodeParameter('returnAll', itemIndex) ? undefined : (context.getNodeParameter('limit', itemIndex) as number);
+	return context.getNodeParameter('returnAll', itemIndex)
+		? undefined
+		: (context.getNodeParameter('limit', itemIndex) as number);
 }
 
 /** Bounds of the Graph client for every operation (see transport: retries of 429, 503, 504 and dropped connections). */
@@ -177,7 +191,8 @@ export const requestOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 4,
-			description: 'How often one request is sent again after Graph throttles it (429), is unavailable (503, 504) or the connection drops',
+			description:
+				'How often one request is sent again after Graph throttles it (429), is unavailable (503, 504) or the connection drops',
 		},
 		{
 			displayName: 'Max Retry Wait (Seconds)',
@@ -185,7 +200,8 @@ export const requestOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 60,
-			description: 'Longest total wait between retries of one request; a longer Retry-After from Graph fails the item at once',
+			description:
+				'Longest total wait between retries of one request; a longer Retry-After from Graph fails the item at once',
 		},
 		{
 			displayName: 'Request Timeout (Seconds)',
@@ -193,7 +209,8 @@ export const requestOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 60,
-			description: 'How long to wait for Graph to answer one request before it counts as a dropped connection',
+			description:
+				'How long to wait for Graph to answer one request before it counts as a dropped connection',
 		},
 	],
 };

@@ -19,15 +19,24 @@ const SECRET_PARAMETERS = ['password', 'pfxPassword'];
 function withSecretsMasked(node: INode): INode {
 	const parameters = { ...node.parameters };
 	for (const name of SECRET_PARAMETERS) {
-		if (typeof parameters[name] === 'string' && !String(parameters[name]).startsWith('=')) parameters[name] = '******';
+		if (typeof parameters[name] === 'string' && !String(parameters[name]).startsWith('='))
+			parameters[name] = '******';
 	}
 	return { ...node, parameters };
 }
 
-type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
+type OperationExecute = (
+	this: IExecuteFunctions,
+	itemIndex: number,
+) => Promise<IDataObject | IDataObject[]>;
 
 const RESOURCES: Record<string, Record<string, { execute: OperationExecute }>> = {
-	userFlow: { create: userFlow.create, get: userFlow.get, getAll: userFlow.getAll, delete: userFlow.delete },
+	userFlow: {
+		create: userFlow.create,
+		get: userFlow.get,
+		getAll: userFlow.getAll,
+		delete: userFlow.delete,
+	},
 	apiConnector: {
 		create: apiConnector.create,
 		get: apiConnector.get,
@@ -86,10 +95,17 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const execute = RESOURCES[resource]?.[operation]?.execute;
 	if (!execute) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported for "${resource}"`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operation}" is not supported for "${resource}"`,
+		);
 	}
 	const batching = batchingOn(this);
-	const concurrencyOption = this.getNodeParameter('requestOptions.concurrency', 0, batching ? BATCHING_CONCURRENCY : DEFAULT_CONCURRENCY);
+	const concurrencyOption = this.getNodeParameter(
+		'requestOptions.concurrency',
+		0,
+		batching ? BATCHING_CONCURRENCY : DEFAULT_CONCURRENCY,
+	);
 	const concurrency = Math.max(1, Math.floor(Number(concurrencyOption)) || 1);
 	const continueOnFail = this.continueOnFail();
 	const results: INodeExecutionData[][] = new Array(items.length);
@@ -107,10 +123,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const itemIndex = next++;
 			try {
 				const result = await execute.call(this, itemIndex);
-				results[itemIndex] = (Array.isArray(result) ? result : [result]).map((json) => ({ json, pairedItem: { item: itemIndex } }));
+				results[itemIndex] = (Array.isArray(result) ? result : [result]).map((json) => ({
+					json,
+					pairedItem: { item: itemIndex },
+				}));
 			} catch (error) {
 				if (continueOnFail) {
-					results[itemIndex] = [{ json: errorJson(error as Error), pairedItem: { item: itemIndex } }];
+					results[itemIndex] = [
+						{ json: errorJson(error as Error), pairedItem: { item: itemIndex } },
+					];
 				} else {
 					recordFailure(itemIndex, error);
 				}

@@ -27,7 +27,12 @@ export async function readConfiguration(
 	return Object.fromEntries(
 		steps.map((step) => {
 			const connector = body[step];
-			return [step, connector && typeof connector === 'object' ? withoutAnnotations(connector as IDataObject) : null];
+			return [
+				step,
+				connector && typeof connector === 'object'
+					? withoutAnnotations(connector as IDataObject)
+					: null,
+			];
 		}),
 	);
 }
@@ -45,7 +50,10 @@ export async function writeStep(
 	await graphRequest.call(context, {
 		method: 'PUT',
 		path: graphPath`/identity/${FLOW_KINDS[kind].collection}/${flowId}/apiConnectorConfiguration/${step}/$ref`,
-		body: connectorId === null ? {} : { '@odata.id': connectorReference(endpoints.graphBaseUrl, connectorId) },
+		body:
+			connectorId === null
+				? {}
+				: { '@odata.id': connectorReference(endpoints.graphBaseUrl, connectorId) },
 		itemIndex,
 	});
 }
@@ -61,13 +69,25 @@ export function connectorReference(graphBaseUrl: string, connectorId: string): s
 export async function changeStep(
 	context: IExecuteFunctions,
 	itemIndex: number,
-	target: { kind: FlowKind; flowId: string; step: ConnectorStep; connectorId: string | null; readFirst: boolean },
+	target: {
+		kind: FlowKind;
+		flowId: string;
+		step: ConnectorStep;
+		connectorId: string | null;
+		readFirst: boolean;
+	},
 ): Promise<IDataObject> {
 	const { kind, flowId, step, connectorId, readFirst } = target;
-	const result: IDataObject = { userFlowId: flowId, flowKind: kind, step, apiConnectorId: connectorId };
+	const result: IDataObject = {
+		userFlowId: flowId,
+		flowKind: kind,
+		step,
+		apiConnectorId: connectorId,
+	};
 	let changed = true;
 	if (readFirst) {
-		const previous = (await readConfiguration(context, itemIndex, kind, flowId, [step]))[step] ?? null;
+		const previous =
+			(await readConfiguration(context, itemIndex, kind, flowId, [step]))[step] ?? null;
 		const previousId = previous ? String(previous.id ?? '').toLowerCase() : null;
 		result.previousApiConnectorId = previousId;
 		result.previousApiConnector = previous;

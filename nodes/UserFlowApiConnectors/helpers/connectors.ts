@@ -1,4 +1,9 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { withoutAnnotations } from './configuration';
 
@@ -13,7 +18,8 @@ export const certificateProperties: INodeProperties[] = [
 		default: 'data',
 		required: true,
 		hint: 'The name of the input binary field holding the .pfx (PKCS 12) file',
-		description: 'Binary field of the input item with the client certificate and its private key, for example from a Read Binary File or HTTP Request node',
+		description:
+			'Binary field of the input item with the client certificate and its private key, for example from a Read Binary File or HTTP Request node',
 	},
 	{
 		displayName: 'Certificate Password',
@@ -29,15 +35,27 @@ export const certificateProperties: INodeProperties[] = [
  * The Authentication choice and the fields each choice needs. Update offers to keep the authentication
  * as it is; Create must choose one.
  */
-export function authenticationProperties({ keepOption }: { keepOption: boolean }): INodeProperties[] {
+export function authenticationProperties({
+	keepOption,
+}: {
+	keepOption: boolean;
+}): INodeProperties[] {
 	const when = (type: AuthenticationChoice) => ({ show: { authenticationType: [type] } });
 	const choice: INodeProperties = {
 		displayName: 'Authentication',
 		name: 'authenticationType',
 		type: 'options',
 		options: [
-			{ name: 'Basic', value: 'basic', description: 'HTTP Basic authentication with a username and password' },
-			{ name: 'Client Certificate', value: 'clientCertificate', description: 'A .pfx certificate from a binary field of the input item' },
+			{
+				name: 'Basic',
+				value: 'basic',
+				description: 'HTTP Basic authentication with a username and password',
+			},
+			{
+				name: 'Client Certificate',
+				value: 'clientCertificate',
+				description: 'A .pfx certificate from a binary field of the input item',
+			},
 		],
 		default: 'basic',
 	};
@@ -63,23 +81,38 @@ export function authenticationProperties({ keepOption }: { keepOption: boolean }
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Password Entra sends with HTTP Basic authentication; Graph never returns it. Prefer an expression that reads it from a secret store.',
+			description:
+				'Password Entra sends with HTTP Basic authentication; Graph never returns it. Prefer an expression that reads it from a secret store.',
 			displayOptions: when('basic'),
 		},
-		...certificateProperties.map((property) => ({ ...property, displayOptions: when('clientCertificate') })),
+		...certificateProperties.map((property) => ({
+			...property,
+			displayOptions: when('clientCertificate'),
+		})),
 	];
 }
 
-function requireText(context: IExecuteFunctions, itemIndex: number, name: string, label: string): string {
+function requireText(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	name: string,
+	label: string,
+): string {
 	const value = context.getNodeParameter(name, itemIndex, '') as unknown;
 	if (typeof value !== 'string' || value === '') {
-		throw new NodeOperationError(context.getNode(), `${label} is empty`, { itemIndex, description: `Enter the ${label.toLowerCase()}.` });
+		throw new NodeOperationError(context.getNode(), `${label} is empty`, {
+			itemIndex,
+			description: `Enter the ${label.toLowerCase()}.`,
+		});
 	}
 	return value;
 }
 
 /** The .pfx of the item's binary field, base64-encoded, with its password, as Graph takes them. */
-export async function readPkcs12(context: IExecuteFunctions, itemIndex: number): Promise<{ pkcs12Value: string; password: string }> {
+export async function readPkcs12(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): Promise<{ pkcs12Value: string; password: string }> {
 	const field = requireText(context, itemIndex, 'binaryPropertyName', 'Input Binary Field');
 	context.helpers.assertBinaryData(itemIndex, field);
 	const pfx = await context.helpers.getBinaryDataBuffer(itemIndex, field);
@@ -89,7 +122,10 @@ export async function readPkcs12(context: IExecuteFunctions, itemIndex: number):
 			description: 'It must hold the .pfx (PKCS 12) file of the client certificate.',
 		});
 	}
-	return { pkcs12Value: pfx.toString('base64'), password: context.getNodeParameter('pfxPassword', itemIndex, '') as string };
+	return {
+		pkcs12Value: pfx.toString('base64'),
+		password: context.getNodeParameter('pfxPassword', itemIndex, '') as string,
+	};
 }
 
 /** authenticationConfiguration for create and update: basicAuthentication or pkcs12Certificate. */
@@ -105,17 +141,29 @@ export async function readAuthentication(
 			password: requireText(context, itemIndex, 'password', 'Password'),
 		};
 	}
-	return { '@odata.type': '#microsoft.graph.pkcs12Certificate', ...(await readPkcs12(context, itemIndex)) };
+	return {
+		'@odata.type': '#microsoft.graph.pkcs12Certificate',
+		...(await readPkcs12(context, itemIndex)),
+	};
 }
 
 /** Entra calls the API over https only: anything else is refused before a request is sent. */
-export function requireTargetUrl(context: IExecuteFunctions, itemIndex: number, value: unknown): string {
+export function requireTargetUrl(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	value: unknown,
+): string {
 	const text = typeof value === 'string' ? value.trim() : '';
 	if (!URL.canParse(text) || new URL(text).protocol !== 'https:') {
-		throw new NodeOperationError(context.getNode(), `Target URL must be an https:// URL, got "${text.slice(0, 200)}"`, {
-			itemIndex,
-			description: 'Entra External ID calls API connectors over HTTPS only, for example https://api.contoso.com/signup/validate.',
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`Target URL must be an https:// URL, got "${text.slice(0, 200)}"`,
+			{
+				itemIndex,
+				description:
+					'Entra External ID calls API connectors over HTTPS only, for example https://api.contoso.com/signup/validate.',
+			},
+		);
 	}
 	return text;
 }
@@ -131,7 +179,9 @@ export function formatConnector(connector: IDataObject): IDataObject {
 	const result = withoutAnnotations(connector);
 	const authentication = result.authenticationConfiguration as IDataObject | undefined;
 	if (authentication) {
-		const rest = Object.fromEntries(Object.entries(authentication).filter(([key]) => key !== 'pkcs12Value'));
+		const rest = Object.fromEntries(
+			Object.entries(authentication).filter(([key]) => key !== 'pkcs12Value'),
+		);
 		const certificates = rest.certificateList as IDataObject[] | undefined;
 		result.authenticationConfiguration = certificates
 			? {

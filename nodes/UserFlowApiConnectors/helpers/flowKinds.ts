@@ -29,11 +29,22 @@ export const FLOW_KINDS: Record<FlowKind, FlowKindInfo> = {
 		prefix: 'B2C_1_',
 		versions: ['beta'],
 		steps: ['postFederationSignup', 'postAttributeCollection', 'preTokenIssuance'],
-		flowTypes: ['signUp', 'signIn', 'signUpOrSignIn', 'passwordReset', 'profileUpdate', 'resourceOwner'],
+		flowTypes: [
+			'signUp',
+			'signIn',
+			'signUpOrSignIn',
+			'passwordReset',
+			'profileUpdate',
+			'resourceOwner',
+		],
 	},
 };
 
-export const ALL_STEPS: readonly ConnectorStep[] = ['postFederationSignup', 'postAttributeCollection', 'preTokenIssuance'];
+export const ALL_STEPS: readonly ConnectorStep[] = [
+	'postFederationSignup',
+	'postAttributeCollection',
+	'preTokenIssuance',
+];
 
 export const STEP_NAMES: Record<ConnectorStep, string> = {
 	postFederationSignup: 'After Signing In With an Identity Provider',

@@ -2,7 +2,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 function holdsExpression(value: unknown): boolean {
 	if (typeof value === 'string') return value.startsWith('=');
-	if (value !== null && typeof value === 'object') return Object.values(value).some(holdsExpression);
+	if (value !== null && typeof value === 'object')
+		return Object.values(value).some(holdsExpression);
 	return false;
 }
 
@@ -13,12 +14,26 @@ const runConstants = new WeakMap<IExecuteFunctions, Map<string, unknown>>();
  * (a deep copy and checks on every call) is asked once per run for it; with an expression, once per item.
  * Callers treat the value as read-only: items share it.
  */
-export function itemParameter<T>(context: IExecuteFunctions, name: string, itemIndex: number, fallback?: T): T {
+export function itemParameter<T>(
+	context: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	fallback?: T,
+): T {
 	let constants = runConstants.get(context);
 	if (!constants) runConstants.set(context, (constants = new Map()));
 	if (constants.has(name)) return constants.get(name) as T;
-	const value = (fallback === undefined ? context.getNodeParameter(name, itemIndex) : context.getNodeParameter(name, itemIndex, fallback)) as T;
-	const raw = name.split('.').reduce<unknown>((parent, key) => (parent as Record<string, unknown> | undefined)?.[key], context.getNode().parameters);
+	const value = (
+		fallback === undefined
+			? context.getNodeParameter(name, itemIndex)
+			: context.getNodeParameter(name, itemIndex, fallback)
+	) as T;
+	const raw = name
+		.split('.')
+		.reduce<unknown>(
+			(parent, key) => (parent as Record<string, unknown> | undefined)?.[key],
+			context.getNode().parameters,
+		);
 	if (!holdsExpression(raw)) constants.set(name, value);
 	return value;
 }

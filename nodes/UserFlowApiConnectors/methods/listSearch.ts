@@ -1,4 +1,9 @@
-import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+import type {
+	IDataObject,
+	ILoadOptionsFunctions,
+	INodeListSearchItems,
+	INodeListSearchResult,
+} from 'n8n-workflow';
 
 import { FLOW_KINDS } from '../helpers/flowKinds';
 import { requireFlowKind } from '../helpers/validation';
@@ -12,11 +17,21 @@ async function searchPage(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const { body } = await graphRequest.call(context, paginationToken ? { method: 'GET', path: paginationToken } : { method: 'GET', path, qs: { $top: PAGE_SIZE } });
+	const { body } = await graphRequest.call(
+		context,
+		paginationToken
+			? { method: 'GET', path: paginationToken }
+			: { method: 'GET', path, qs: { $top: PAGE_SIZE } },
+	);
 	const needle = (filter ?? '').toLowerCase();
 	const results = ((body.value as IDataObject[] | undefined) ?? [])
 		.map(toItem)
-		.filter((item) => !needle || item.name.toLowerCase().includes(needle) || String(item.value).toLowerCase().includes(needle));
+		.filter(
+			(item) =>
+				!needle ||
+				item.name.toLowerCase().includes(needle) ||
+				String(item.value).toLowerCase().includes(needle),
+		);
 	const nextLink = body['@odata.nextLink'];
 	return { results, paginationToken: typeof nextLink === 'string' ? nextLink : undefined };
 }
@@ -27,7 +42,12 @@ export async function searchUserFlows(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	const { endpoints } = await getGraphConnection.call(this);
-	const kind = requireFlowKind(this, 0, this.getCurrentNodeParameter('flowKind') ?? 'b2x', endpoints.graphVersion);
+	const kind = requireFlowKind(
+		this,
+		0,
+		this.getCurrentNodeParameter('flowKind') ?? 'b2x',
+		endpoints.graphVersion,
+	);
 	const { collection } = FLOW_KINDS[kind];
 	return await searchPage(
 		this,

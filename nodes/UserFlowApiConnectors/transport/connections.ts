@@ -34,14 +34,27 @@ const IDLE_CONNECTION_MS = 30_000;
 const USER_AGENT = 'n8n-nodes-entra-user-flows';
 
 // The variables n8n's helper routes by (proxy-from-env): these connections do not speak to proxies.
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
+const PROXY_VARIABLES = [
+	'HTTPS_PROXY',
+	'https_proxy',
+	'HTTP_PROXY',
+	'http_proxy',
+	'ALL_PROXY',
+	'all_proxy',
+];
 
 /**
  * Requests that may be sent again after their connection dropped: these methods (PATCH included: the node's
  * PATCHes set fields to given values). A POST may have taken effect unseen; only operations that can tell (for
  * example Create, by reading back) ask graphRequest to retry it.
  */
-export const IDEMPOTENT_METHODS = new Set<IHttpRequestMethods>(['GET', 'PUT', 'DELETE', 'HEAD', 'PATCH']);
+export const IDEMPOTENT_METHODS = new Set<IHttpRequestMethods>([
+	'GET',
+	'PUT',
+	'DELETE',
+	'HEAD',
+	'PATCH',
+]);
 
 /** One agent per egress filter, which n8n keeps for the life of the process. */
 const agents = new WeakMap<NodeEgressFilter, Agent>();
@@ -49,10 +62,18 @@ const agents = new WeakMap<NodeEgressFilter, Agent>();
 function agentFor(filter: NodeEgressFilter): Agent {
 	let agent = agents.get(filter);
 	if (agent) return agent;
-	agent = new Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS, scheduling: 'lifo', lookup: filter.createSecureLookup() });
+	agent = new Agent({
+		keepAlive: true,
+		timeout: IDLE_CONNECTION_MS,
+		scheduling: 'lifo',
+		lookup: filter.createSecureLookup(),
+	});
 	// No DNS lookup sees an IP address: n8n's agents check the host itself before connecting, and so does this one.
 	const createConnection = agent.createConnection.bind(agent);
-	agent.createConnection = (options: { host?: string | null }, onCreate?: (error: Error | null, socket: Duplex) => void) => {
+	agent.createConnection = (
+		options: { host?: string | null },
+		onCreate?: (error: Error | null, socket: Duplex) => void,
+	) => {
 		const check = filter.validateConnectionHost(options.host ?? '');
 		if (check.ok) return createConnection(options, onCreate);
 		if (!onCreate) throw check.error;
@@ -81,7 +102,12 @@ function parseBody(text: string): unknown {
 	}
 }
 
-function sendOnce(agent: Agent, options: IHttpRequestOptions, body: string | undefined, mayResend: boolean): Promise<RawResponse> {
+function sendOnce(
+	agent: Agent,
+	options: IHttpRequestOptions,
+	body: string | undefined,
+	mayResend: boolean,
+): Promise<RawResponse> {
 	return new Promise((resolve, reject) => {
 		const request = httpsRequest(
 			options.url,
@@ -111,11 +137,14 @@ function sendOnce(agent: Agent, options: IHttpRequestOptions, body: string | und
 		);
 		if (options.timeout) {
 			request.setTimeout(options.timeout, () =>
-				request.destroy(Object.assign(new Error(`No answer within ${options.timeout} ms`), { code: 'ETIMEDOUT' })),
+				request.destroy(
+					Object.assign(new Error(`No answer within ${options.timeout} ms`), { code: 'ETIMEDOUT' }),
+				),
 			);
 		}
 		request.on('error', (error: Error & { code?: string }) => {
-			if (mayResend && request.reusedSocket && error.code === 'ECONNRESET') resolve(sendOnce(agent, options, body, false));
+			if (mayResend && request.reusedSocket && error.code === 'ECONNRESET')
+				resolve(sendOnce(agent, options, body, false));
 			else reject(error);
 		});
 		request.end(body);
@@ -133,13 +162,26 @@ export async function send(
 ): Promise<RawResponse> {
 	const agent = keptConnections(context);
 	if (!agent) {
-		return (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, options, {
-			credentialsDecrypted: connection.credentials,
-		})) as RawResponse;
+		return (await context.helpers.httpRequestWithAuthentication.call(
+			context,
+			CREDENTIAL_TYPE,
+			options,
+			{
+				credentialsDecrypted: connection.credentials,
+			},
+		)) as RawResponse;
 	}
 	const authorized = await authorizeGraphRequest(connection.credentials.data ?? {}, options);
-	const body = options.body === undefined || typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+	const body =
+		options.body === undefined || typeof options.body === 'string'
+			? options.body
+			: JSON.stringify(options.body);
 	// Servers close idle kept connections, and a request may meet the close on its way out: one that may go again
 	// is sent at once on a new connection, without graphRequest's back-off.
-	return await sendOnce(agent, authorized, body as string | undefined, IDEMPOTENT_METHODS.has(authorized.method ?? 'GET'));
+	return await sendOnce(
+		agent,
+		authorized,
+		body as string | undefined,
+		IDEMPOTENT_METHODS.has(authorized.method ?? 'GET'),
+	);
 }

@@ -72,7 +72,13 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 const RETRYABLE_STATUS = new Set([429, 503, 504]);
-const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED']);
+const RETRYABLE_NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ECONNABORTED',
+	'ETIMEDOUT',
+	'EPIPE',
+	'ECONNREFUSED',
+]);
 
 /** A path segment from user input must be one segment: no traversal, no control characters. */
 export function encodePathSegment(value: string): string {
@@ -88,12 +94,18 @@ export function encodePathSegment(value: string): string {
 
 /** Tagged template: literal parts are kept, every interpolated value becomes one encoded segment. */
 export function graphPath(literals: TemplateStringsArray, ...values: string[]): string {
-	return literals.reduce((path, literal, i) => path + literal + (i < values.length ? encodePathSegment(values[i]) : ''), '');
+	return literals.reduce(
+		(path, literal, i) => path + literal + (i < values.length ? encodePathSegment(values[i]) : ''),
+		'',
+	);
 }
 
 // Graph's query options start with $ and take commas and quotes unencoded in its own examples.
 function encodeQueryValue(value: string | number): string {
-	return encodeURIComponent(String(value)).replace(/%24/g, '$').replace(/%2C/g, ',').replace(/%27/g, "'");
+	return encodeURIComponent(String(value))
+		.replace(/%24/g, '$')
+		.replace(/%2C/g, ',')
+		.replace(/%27/g, "'");
 }
 
 function buildUrl(endpoints: EntraEndpoints, path: string, qs?: GraphRequest['qs']): string {
@@ -104,14 +116,23 @@ function buildUrl(endpoints: EntraEndpoints, path: string, qs?: GraphRequest['qs
 }
 
 /** A relative path goes below the version root; an absolute link (a next page) must already be there. */
-function requestUrl(context: GraphContext, endpoints: EntraEndpoints, request: GraphRequest): string {
-	if (!/^[a-z][a-z0-9+.-]*:/i.test(request.path)) return buildUrl(endpoints, request.path, request.qs);
+function requestUrl(
+	context: GraphContext,
+	endpoints: EntraEndpoints,
+	request: GraphRequest,
+): string {
+	if (!/^[a-z][a-z0-9+.-]*:/i.test(request.path))
+		return buildUrl(endpoints, request.path, request.qs);
 	if (!request.path.startsWith(`${endpoints.graphBaseUrl}/`)) {
-		throw apiError(context, { code: 'UnexpectedLink' }, {
-			message: `Refusing to follow a link outside the configured Graph URL: ${request.path.split('?')[0]}`,
-			description: `Only links below ${endpoints.graphBaseUrl}/ are followed, so the token goes nowhere else.`,
-			itemIndex: request.itemIndex,
-		});
+		throw apiError(
+			context,
+			{ code: 'UnexpectedLink' },
+			{
+				message: `Refusing to follow a link outside the configured Graph URL: ${request.path.split('?')[0]}`,
+				description: `Only links below ${endpoints.graphBaseUrl}/ are followed, so the token goes nowhere else.`,
+				itemIndex: request.itemIndex,
+			},
+		);
 	}
 	return request.path;
 }
@@ -129,8 +150,16 @@ function throttleGate({ settings, endpoints }: GraphConnection): { openAt: numbe
 	return gate;
 }
 
-async function passThrottleGate(gate: { openAt: number }, signal: AbortSignal | undefined): Promise<void> {
-	for (let wait = gate.openAt - Date.now(); wait > 0 && !signal?.aborted; wait = gate.openAt - Date.now()) await pause(wait, signal);
+async function passThrottleGate(
+	gate: { openAt: number },
+	signal: AbortSignal | undefined,
+): Promise<void> {
+	for (
+		let wait = gate.openAt - Date.now();
+		wait > 0 && !signal?.aborted;
+		wait = gate.openAt - Date.now()
+	)
+		await pause(wait, signal);
 }
 
 /** n8n's signal that the user stopped the execution; list search has none. */
@@ -145,11 +174,15 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<void>
 
 /** What an item gets when the user stopped the execution before it had finished. */
 export function stoppedError(context: GraphContext, itemIndex?: number): NodeOperationError {
-	return new NodeOperationError(context.getNode(), 'The execution was stopped before this item had finished', {
-		itemIndex,
-		description:
-			'Requests not yet sent were not sent. A request already on its way was abandoned: Graph may have applied it, so read the object before running the item again.',
-	});
+	return new NodeOperationError(
+		context.getNode(),
+		'The execution was stopped before this item had finished',
+		{
+			itemIndex,
+			description:
+				'Requests not yet sent were not sent. A request already on its way was abandoned: Graph may have applied it, so read the object before running the item again.',
+		},
+	);
 }
 
 const connections = new WeakMap<object, Promise<GraphConnection>>();
@@ -163,9 +196,16 @@ export async function getGraphConnection(this: GraphContext): Promise<GraphConne
 			const { id, name } = this.getNode().credentials?.[CREDENTIAL_TYPE] ?? {};
 			try {
 				const settings = readSettings(data);
-				return { settings, endpoints: resolveEndpoints(settings), credentials: { id: id ?? '', name: name ?? '', type: CREDENTIAL_TYPE, data } };
+				return {
+					settings,
+					endpoints: resolveEndpoints(settings),
+					credentials: { id: id ?? '', name: name ?? '', type: CREDENTIAL_TYPE, data },
+				};
 			} catch (error) {
-				throw new NodeOperationError(this.getNode(), `The Microsoft Entra credential is not valid: ${(error as Error).message}`);
+				throw new NodeOperationError(
+					this.getNode(),
+					`The Microsoft Entra credential is not valid: ${(error as Error).message}`,
+				);
 			}
 		})();
 		connections.set(this, connection);
@@ -177,7 +217,8 @@ export async function getGraphConnection(this: GraphContext): Promise<GraphConne
 function headerMap(headers: unknown): Record<string, string> {
 	const result: Record<string, string> = {};
 	for (const [key, value] of Object.entries((headers ?? {}) as Record<string, unknown>)) {
-		if (value !== undefined) result[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+		if (value !== undefined)
+			result[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
 	}
 	return result;
 }
@@ -224,12 +265,18 @@ export function graphApiError(
 	response: GraphResponse<unknown>,
 	extra?: string,
 ): NodeApiError {
-	const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as GraphErrorBody;
+	const body = (
+		typeof response.body === 'object' && response.body !== null ? response.body : {}
+	) as GraphErrorBody;
 	const code = body.error?.code ?? `HTTP ${response.statusCode}`;
-	const graphMessage = body.error?.message ?? (typeof response.body === 'string' && response.body ? response.body : 'no message');
+	const graphMessage =
+		body.error?.message ??
+		(typeof response.body === 'string' && response.body ? response.body : 'no message');
 	const inner = body.error?.innerError ?? {};
 	const requestId = String(inner['request-id'] ?? response.headers['request-id'] ?? 'none');
-	const clientRequestId = String(inner['client-request-id'] ?? response.headers['client-request-id'] ?? 'none');
+	const clientRequestId = String(
+		inner['client-request-id'] ?? response.headers['client-request-id'] ?? 'none',
+	);
 	const details = [
 		extra,
 		STATUS_HINTS[response.statusCode],
@@ -238,7 +285,13 @@ export function graphApiError(
 	].filter(Boolean);
 	return apiError(
 		context,
-		{ code, message: graphMessage, requestId, clientRequestId, httpCode: String(response.statusCode) },
+		{
+			code,
+			message: graphMessage,
+			requestId,
+			clientRequestId,
+			httpCode: String(response.statusCode),
+		},
 		{
 			message: `Microsoft Graph error ${code}: ${graphMessage}`,
 			description: details.join(' '),
@@ -255,19 +308,32 @@ function rootCause(error: unknown): Error & { code?: string } {
 	return current;
 }
 
-function transportError(context: GraphContext, request: GraphRequest, error: unknown, attempts: number): Error {
+function transportError(
+	context: GraphContext,
+	request: GraphRequest,
+	error: unknown,
+	attempts: number,
+): Error {
 	const cause = rootCause(error);
 	if (cause instanceof EntraTokenError) {
-		return apiError(context, { message: cause.message, code: cause.entraCode ?? 'TokenError' }, {
-			message: cause.message,
-			description: cause.description,
-			itemIndex: request.itemIndex,
-		});
+		return apiError(
+			context,
+			{ message: cause.message, code: cause.entraCode ?? 'TokenError' },
+			{
+				message: cause.message,
+				description: cause.description,
+				itemIndex: request.itemIndex,
+			},
+		);
 	}
 	if (cause instanceof EntraSettingsError) {
-		return new NodeOperationError(context.getNode(), `The Microsoft Entra credential is not valid: ${cause.message}`, {
-			itemIndex: request.itemIndex,
-		});
+		return new NodeOperationError(
+			context.getNode(),
+			`The Microsoft Entra credential is not valid: ${cause.message}`,
+			{
+				itemIndex: request.itemIndex,
+			},
+		);
 	}
 	// n8n's SSRF refusals carry no code, only their class name.
 	const code = cause?.code ?? (cause?.name && cause.name !== 'Error' ? cause.name : 'UNKNOWN');
@@ -275,11 +341,15 @@ function transportError(context: GraphContext, request: GraphRequest, error: unk
 		? " n8n's SSRF protection (N8N_SSRF_PROTECTION_ENABLED) refuses the Graph host: allow it with N8N_SSRF_ALLOWED_HOSTNAMES or N8N_SSRF_ALLOWED_IP_RANGES."
 		: '';
 	// Only the code and our own message: the HTTP library's error holds the request, with its token.
-	return apiError(context, { code, message: `${request.method} ${request.path}` }, {
-		message: `Could not reach Microsoft Graph (${code}) for ${request.method} ${request.path.split('?')[0]}`,
-		description: `${attempts} attempt(s) made. ${String(cause?.message ?? '').replace(/Bearer\s+\S+/g, 'Bearer [redacted]')}${ssrfHint}`,
-		itemIndex: request.itemIndex,
-	});
+	return apiError(
+		context,
+		{ code, message: `${request.method} ${request.path}` },
+		{
+			message: `Could not reach Microsoft Graph (${code}) for ${request.method} ${request.path.split('?')[0]}`,
+			description: `${attempts} attempt(s) made. ${String(cause?.message ?? '').replace(/Bearer\s+\S+/g, 'Bearer [redacted]')}${ssrfHint}`,
+			itemIndex: request.itemIndex,
+		},
+	);
 }
 
 export interface GraphRequestOptions {
@@ -297,12 +367,18 @@ function retryPolicy(context: GraphContext, request: GraphRequest): RetryPolicy 
 	if (request.itemIndex === undefined || !('getInputData' in context)) return policy;
 	const options = itemParameter<IDataObject>(context, 'requestOptions', request.itemIndex, {});
 	const seconds = (name: string, fallbackMs: number) =>
-		typeof options[name] === 'number' && (options[name] as number) >= 0 ? (options[name] as number) * 1000 : fallbackMs;
+		typeof options[name] === 'number' && (options[name] as number) >= 0
+			? (options[name] as number) * 1000
+			: fallbackMs;
 	return {
 		...policy,
-		maxRetries: typeof options.maxRetries === 'number' && options.maxRetries >= 0 ? options.maxRetries : policy.maxRetries,
+		maxRetries:
+			typeof options.maxRetries === 'number' && options.maxRetries >= 0
+				? options.maxRetries
+				: policy.maxRetries,
 		maxTotalWaitMs: seconds('maxRetryWaitSeconds', policy.maxTotalWaitMs),
-		requestTimeoutMs: seconds('requestTimeoutSeconds', policy.requestTimeoutMs) || policy.requestTimeoutMs,
+		requestTimeoutMs:
+			seconds('requestTimeoutSeconds', policy.requestTimeoutMs) || policy.requestTimeoutMs,
 	};
 }
 
@@ -336,7 +412,8 @@ export async function graphRequest(
 		httpOptions.body = Object.keys(request.body).length === 0 ? '{}' : request.body;
 		httpOptions.headers = { ...httpOptions.headers, 'Content-Type': 'application/json' };
 	}
-	const retryNetwork = IDEMPOTENT_METHODS.has(request.method) || options.recoverConflict !== undefined;
+	const retryNetwork =
+		IDEMPOTENT_METHODS.has(request.method) || options.recoverConflict !== undefined;
 	let waitedMs = 0;
 	let refreshedToken = false;
 	// An attempt whose answer never came may still have taken effect.
@@ -367,7 +444,10 @@ export async function graphRequest(
 		}
 		if (response.statusCode >= 200 && response.statusCode < 300) {
 			// 204 and other empty answers come back as '': callers always get an object.
-			const body = typeof response.body === 'object' && response.body !== null ? (response.body as IDataObject) : {};
+			const body =
+				typeof response.body === 'object' && response.body !== null
+					? (response.body as IDataObject)
+					: {};
 			return { ...response, body };
 		}
 		if (response.statusCode === 401 && !refreshedToken) {
@@ -419,14 +499,20 @@ export async function graphRequestAllItems(
 	{ limit }: ListOptions = {},
 ): Promise<IDataObject[]> {
 	const items: IDataObject[] = [];
-	let next: GraphRequest | undefined = { ...request, qs: { ...request.qs, $top: Math.min(limit ?? PAGE_SIZE, PAGE_SIZE) } };
+	let next: GraphRequest | undefined = {
+		...request,
+		qs: { ...request.qs, $top: Math.min(limit ?? PAGE_SIZE, PAGE_SIZE) },
+	};
 	while (next) {
 		const response: GraphResponse = await graphRequest.call(this, next as GraphRequest);
 		items.push(...((response.body.value as IDataObject[] | undefined) ?? []));
 		if (limit !== undefined && items.length >= limit) return items.slice(0, limit);
 		const nextLink: unknown = response.body['@odata.nextLink'];
 		// The link is absolute; graphRequest refuses it unless it stays below the configured Graph root.
-		next = typeof nextLink === 'string' ? { method: 'GET', path: nextLink, itemIndex: request.itemIndex } : undefined;
+		next =
+			typeof nextLink === 'string'
+				? { method: 'GET', path: nextLink, itemIndex: request.itemIndex }
+				: undefined;
 	}
 	return items;
 }

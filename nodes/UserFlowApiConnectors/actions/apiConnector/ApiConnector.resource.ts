@@ -17,11 +17,36 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['apiConnector'] } },
 		options: [
-			{ name: 'Create', value: 'create', description: 'Create an API connector', action: 'Create an API connector' },
-			{ name: 'Delete', value: 'delete', description: 'Delete an API connector', action: 'Delete an API connector' },
-			{ name: 'Get', value: 'get', description: 'Get an API connector', action: 'Get an API connector' },
-			{ name: 'Get Many', value: 'getAll', description: 'List API connectors', action: 'Get many API connectors' },
-			{ name: 'Update', value: 'update', description: 'Change an API connector', action: 'Update an API connector' },
+			{
+				name: 'Create',
+				value: 'create',
+				description: 'Create an API connector',
+				action: 'Create an API connector',
+			},
+			{
+				name: 'Delete',
+				value: 'delete',
+				description: 'Delete an API connector',
+				action: 'Delete an API connector',
+			},
+			{
+				name: 'Get',
+				value: 'get',
+				description: 'Get an API connector',
+				action: 'Get an API connector',
+			},
+			{
+				name: 'Get Many',
+				value: 'getAll',
+				description: 'List API connectors',
+				action: 'Get many API connectors',
+			},
+			{
+				name: 'Update',
+				value: 'update',
+				description: 'Change an API connector',
+				action: 'Update an API connector',
+			},
 			{
 				name: 'Upload Client Certificate',
 				value: 'uploadClientCertificate',

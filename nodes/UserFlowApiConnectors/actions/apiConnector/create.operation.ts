@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import {
 	authenticationProperties,
@@ -36,8 +41,15 @@ export const description = updateDisplayOptions({ show }, properties);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const displayName = String(this.getNodeParameter('displayName', itemIndex)).trim();
-	const targetUrl = requireTargetUrl(this, itemIndex, this.getNodeParameter('targetUrl', itemIndex));
-	const authenticationType = this.getNodeParameter('authenticationType', itemIndex) as AuthenticationChoice;
+	const targetUrl = requireTargetUrl(
+		this,
+		itemIndex,
+		this.getNodeParameter('targetUrl', itemIndex),
+	);
+	const authenticationType = this.getNodeParameter(
+		'authenticationType',
+		itemIndex,
+	) as AuthenticationChoice;
 	const authenticationConfiguration = await readAuthentication(this, itemIndex, authenticationType);
 	const { body } = await graphRequest.call(this, {
 		method: 'POST',

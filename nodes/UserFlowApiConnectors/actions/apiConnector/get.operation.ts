@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { formatConnector } from '../../helpers/connectors';
 import { resolveConnectorId } from '../../helpers/locators';
@@ -7,9 +12,16 @@ import { apiConnectorLocator } from '../common.descriptions';
 
 const properties: INodeProperties[] = [apiConnectorLocator()];
 
-export const description = updateDisplayOptions({ show: { resource: ['apiConnector'], operation: ['get'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['apiConnector'], operation: ['get'] } },
+	properties,
+);
 
-export async function readConnector(context: IExecuteFunctions, itemIndex: number, connectorId: string): Promise<IDataObject> {
+export async function readConnector(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	connectorId: string,
+): Promise<IDataObject> {
 	const { body } = await graphRequest.call(context, {
 		method: 'GET',
 		path: graphPath`/identity/apiConnectors/${connectorId}`,

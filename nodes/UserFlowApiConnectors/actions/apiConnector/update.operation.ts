@@ -6,7 +6,12 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { authenticationProperties, readAuthentication, requireTargetUrl, type AuthenticationChoice } from '../../helpers/connectors';
+import {
+	authenticationProperties,
+	readAuthentication,
+	requireTargetUrl,
+	type AuthenticationChoice,
+} from '../../helpers/connectors';
 import { resolveConnectorId } from '../../helpers/locators';
 import { graphPath, graphRequest } from '../../transport';
 import { apiConnectorLocator } from '../common.descriptions';
@@ -43,11 +48,19 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const connectorId = await resolveConnectorId(this, itemIndex);
 	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
 	const changes: IDataObject = {};
-	if (fields.displayName !== undefined && fields.displayName !== '') changes.displayName = String(fields.displayName).trim();
-	if (fields.targetUrl !== undefined && fields.targetUrl !== '') changes.targetUrl = requireTargetUrl(this, itemIndex, fields.targetUrl);
-	const authenticationType = this.getNodeParameter('authenticationType', itemIndex) as AuthenticationChoice | 'unchanged';
+	if (fields.displayName !== undefined && fields.displayName !== '')
+		changes.displayName = String(fields.displayName).trim();
+	if (fields.targetUrl !== undefined && fields.targetUrl !== '')
+		changes.targetUrl = requireTargetUrl(this, itemIndex, fields.targetUrl);
+	const authenticationType = this.getNodeParameter('authenticationType', itemIndex) as
+		| AuthenticationChoice
+		| 'unchanged';
 	if (authenticationType !== 'unchanged') {
-		changes.authenticationConfiguration = await readAuthentication(this, itemIndex, authenticationType);
+		changes.authenticationConfiguration = await readAuthentication(
+			this,
+			itemIndex,
+			authenticationType,
+		);
 	}
 	if (Object.keys(changes).length === 0) {
 		throw new NodeOperationError(this.getNode(), 'Nothing to update', {

@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { changeStep } from '../../helpers/configuration';
 import { resolveFlow } from '../../helpers/locators';
@@ -9,7 +14,9 @@ import { checkFirstOption } from './options';
 
 const properties: INodeProperties[] = [flowKind, userFlowLocator, step, checkFirstOption];
 
-const displayOptions = { show: { resource: ['apiConnectorConfiguration'], operation: ['disableStep'] } };
+const displayOptions = {
+	show: { resource: ['apiConnectorConfiguration'], operation: ['disableStep'] },
+};
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
@@ -17,5 +24,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const { kind, flowId } = await resolveFlow(this, itemIndex);
 	const stepName = requireStep(this, itemIndex, itemParameter(this, 'step', itemIndex), kind);
 	const readFirst = itemParameter(this, 'options.checkCurrentStep', itemIndex, false);
-	return await changeStep(this, itemIndex, { kind, flowId, step: stepName, connectorId: null, readFirst });
+	return await changeStep(this, itemIndex, {
+		kind,
+		flowId,
+		step: stepName,
+		connectorId: null,
+		readFirst,
+	});
 }

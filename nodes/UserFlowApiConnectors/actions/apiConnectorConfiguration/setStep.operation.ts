@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { changeStep } from '../../helpers/configuration';
 import { resolveConnectorId, resolveFlow } from '../../helpers/locators';
@@ -15,7 +20,9 @@ const properties: INodeProperties[] = [
 	checkFirstOption,
 ];
 
-const displayOptions = { show: { resource: ['apiConnectorConfiguration'], operation: ['setStep'] } };
+const displayOptions = {
+	show: { resource: ['apiConnectorConfiguration'], operation: ['setStep'] },
+};
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
@@ -24,5 +31,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const stepName = requireStep(this, itemIndex, itemParameter(this, 'step', itemIndex), kind);
 	const connectorId = await resolveConnectorId(this, itemIndex);
 	const readFirst = itemParameter(this, 'options.checkCurrentStep', itemIndex, false);
-	return await changeStep(this, itemIndex, { kind, flowId, step: stepName, connectorId, readFirst });
+	return await changeStep(this, itemIndex, {
+		kind,
+		flowId,
+		step: stepName,
+		connectorId,
+		readFirst,
+	});
 }

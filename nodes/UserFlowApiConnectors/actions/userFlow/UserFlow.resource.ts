@@ -15,10 +15,25 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['userFlow'] } },
 		options: [
-			{ name: 'Create', value: 'create', description: 'Create a user flow', action: 'Create a user flow' },
-			{ name: 'Delete', value: 'delete', description: 'Delete a user flow', action: 'Delete a user flow' },
+			{
+				name: 'Create',
+				value: 'create',
+				description: 'Create a user flow',
+				action: 'Create a user flow',
+			},
+			{
+				name: 'Delete',
+				value: 'delete',
+				description: 'Delete a user flow',
+				action: 'Delete a user flow',
+			},
 			{ name: 'Get', value: 'get', description: 'Get a user flow', action: 'Get a user flow' },
-			{ name: 'Get Many', value: 'getAll', description: 'List user flows', action: 'Get many user flows' },
+			{
+				name: 'Get Many',
+				value: 'getAll',
+				description: 'List user flows',
+				action: 'Get many user flows',
+			},
 		],
 		default: 'get',
 	},

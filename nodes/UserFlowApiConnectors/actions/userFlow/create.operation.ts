@@ -6,14 +6,23 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { connectorReference, readConfiguration, withoutAnnotations, writeStep } from '../../helpers/configuration';
+import {
+	connectorReference,
+	readConfiguration,
+	withoutAnnotations,
+	writeStep,
+} from '../../helpers/configuration';
 import { FLOW_KINDS, type ConnectorStep, type FlowKind } from '../../helpers/flowKinds';
 import { requireConnectorId, requireFlowKind, requireNewFlowName } from '../../helpers/validation';
 import { getGraphConnection, graphPath, graphRequest } from '../../transport';
 import { flowKind } from '../common.descriptions';
 
 const FLOW_TYPES = [
-	{ name: 'Sign Up or Sign In', value: 'signUpOrSignIn', description: 'The only type of External ID self-service sign-up flows' },
+	{
+		name: 'Sign Up or Sign In',
+		value: 'signUpOrSignIn',
+		description: 'The only type of External ID self-service sign-up flows',
+	},
 	{ name: 'Sign Up (B2C)', value: 'signUp' },
 	{ name: 'Sign In (B2C)', value: 'signIn' },
 	{ name: 'Password Reset (B2C)', value: 'passwordReset' },
@@ -72,9 +81,27 @@ const properties: INodeProperties[] = [
 						displayName: 'Identity Provider',
 						name: 'provider',
 						values: [
-							{ displayName: 'ID', name: 'id', type: 'string', default: '', placeholder: 'e.g. Facebook-OAuth' },
-							{ displayName: 'Type', name: 'type', type: 'string', default: '', placeholder: 'e.g. Facebook' },
-							{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. Facebook' },
+							{
+								displayName: 'ID',
+								name: 'id',
+								type: 'string',
+								default: '',
+								placeholder: 'e.g. Facebook-OAuth',
+							},
+							{
+								displayName: 'Type',
+								name: 'type',
+								type: 'string',
+								default: '',
+								placeholder: 'e.g. Facebook',
+							},
+							{
+								displayName: 'Name',
+								name: 'name',
+								type: 'string',
+								default: '',
+								placeholder: 'e.g. Facebook',
+							},
 						],
 					},
 				],
@@ -106,10 +133,14 @@ export const description = updateDisplayOptions(displayOptions, properties);
 function requireFlowType(context: IExecuteFunctions, itemIndex: number, kind: FlowKind): string {
 	const value = String(context.getNodeParameter('userFlowType', itemIndex));
 	if (!FLOW_KINDS[kind].flowTypes.includes(value)) {
-		throw new NodeOperationError(context.getNode(), `${FLOW_KINDS[kind].displayName} user flows cannot have the type "${value}"`, {
-			itemIndex,
-			description: `Use one of: ${FLOW_KINDS[kind].flowTypes.join(', ')}.`,
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`${FLOW_KINDS[kind].displayName} user flows cannot have the type "${value}"`,
+			{
+				itemIndex,
+				description: `Use one of: ${FLOW_KINDS[kind].flowTypes.join(', ')}.`,
+			},
+		);
 	}
 	return value;
 }
@@ -117,15 +148,26 @@ function requireFlowType(context: IExecuteFunctions, itemIndex: number, kind: Fl
 function requireFlowTypeVersion(context: IExecuteFunctions, itemIndex: number): number {
 	const value = Number(context.getNodeParameter('userFlowTypeVersion', itemIndex));
 	if (!Number.isInteger(value) || value < 1) {
-		throw new NodeOperationError(context.getNode(), `User Flow Type Version must be a whole number from 1, got "${String(value)}"`, {
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`User Flow Type Version must be a whole number from 1, got "${String(value)}"`,
+			{
+				itemIndex,
+			},
+		);
 	}
 	return value;
 }
 
-function identityProviders(context: IExecuteFunctions, itemIndex: number, fields: IDataObject): IDataObject[] {
-	const providers = ((fields.identityProviders as IDataObject | undefined)?.provider as IDataObject[] | undefined) ?? [];
+function identityProviders(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	fields: IDataObject,
+): IDataObject[] {
+	const providers =
+		((fields.identityProviders as IDataObject | undefined)?.provider as
+			| IDataObject[]
+			| undefined) ?? [];
 	return providers.map((provider, index) => {
 		const id = String(provider.id ?? '').trim();
 		if (!id) {
@@ -136,18 +178,32 @@ function identityProviders(context: IExecuteFunctions, itemIndex: number, fields
 		}
 		// Only what the user filled in: Graph identifies the provider by its ID.
 		return Object.fromEntries(
-			Object.entries({ id, type: provider.type, name: provider.name }).filter(([, value]) => value !== undefined && value !== ''),
+			Object.entries({ id, type: provider.type, name: provider.name }).filter(
+				([, value]) => value !== undefined && value !== '',
+			),
 		) as IDataObject;
 	});
 }
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const { endpoints } = await getGraphConnection.call(this);
-	const kind = requireFlowKind(this, itemIndex, this.getNodeParameter('flowKind', itemIndex), endpoints.graphVersion);
-	const name = requireNewFlowName(this, itemIndex, this.getNodeParameter('userFlowName', itemIndex), kind);
+	const kind = requireFlowKind(
+		this,
+		itemIndex,
+		this.getNodeParameter('flowKind', itemIndex),
+		endpoints.graphVersion,
+	);
+	const name = requireNewFlowName(
+		this,
+		itemIndex,
+		this.getNodeParameter('userFlowName', itemIndex),
+		kind,
+	);
 	const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const connectors = CREATION_STEPS.flatMap(({ step, parameter }) =>
-		fields[parameter] ? [{ step, connectorId: requireConnectorId(this, itemIndex, fields[parameter]) }] : [],
+		fields[parameter]
+			? [{ step, connectorId: requireConnectorId(this, itemIndex, fields[parameter]) }]
+			: [],
 	);
 	const body: IDataObject = {
 		id: name,
@@ -158,7 +214,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (providers.length) body.identityProviders = providers;
 	if (connectors.length) {
 		body.apiConnectorConfiguration = Object.fromEntries(
-			connectors.map(({ step, connectorId }) => [step, { '@odata.id': connectorReference(endpoints.graphBaseUrl, connectorId) }]),
+			connectors.map(({ step, connectorId }) => [
+				step,
+				{ '@odata.id': connectorReference(endpoints.graphBaseUrl, connectorId) },
+			]),
 		);
 	}
 
@@ -174,7 +233,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					path: `${flowPath}${graphPath`/${FLOW_KINDS[kind].prefix + name}`}`,
 					itemIndex,
 				});
-				const same = existing.body.userFlowType === body.userFlowType && existing.body.userFlowTypeVersion === body.userFlowTypeVersion;
+				const same =
+					existing.body.userFlowType === body.userFlowType &&
+					existing.body.userFlowTypeVersion === body.userFlowTypeVersion;
 				return same ? existing : undefined;
 			},
 		},
@@ -185,7 +246,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	// Graph has been seen to accept the documented @odata.id binding at creation without linking it:
 	// read the configuration back and link whatever is missing with the documented $ref call.
 	const flowId = String(flow.id);
-	const configuration = await readConfiguration(this, itemIndex, kind, flowId, connectors.map((c) => c.step));
+	const configuration = await readConfiguration(
+		this,
+		itemIndex,
+		kind,
+		flowId,
+		connectors.map((c) => c.step),
+	);
 	const linked: IDataObject = {};
 	for (const { step, connectorId } of connectors) {
 		if (String(configuration[step]?.id ?? '').toLowerCase() !== connectorId) {

@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { withoutAnnotations } from '../../helpers/configuration';
 import { FLOW_KINDS } from '../../helpers/flowKinds';
@@ -14,7 +19,12 @@ export const description = updateDisplayOptions(displayOptions, properties);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const { endpoints } = await getGraphConnection.call(this);
-	const kind = requireFlowKind(this, itemIndex, this.getNodeParameter('flowKind', itemIndex), endpoints.graphVersion);
+	const kind = requireFlowKind(
+		this,
+		itemIndex,
+		this.getNodeParameter('flowKind', itemIndex),
+		endpoints.graphVersion,
+	);
 	const flows = await graphRequestAllItems.call(
 		this,
 		{ method: 'GET', path: graphPath`/identity/${FLOW_KINDS[kind].collection}`, itemIndex },
