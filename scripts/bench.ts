@@ -13,7 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { DEFAULT_CONCURRENCY } from '../nodes/UserFlowApiConnectors/actions/router';
+import { REQUEST_OPTION_DEFAULTS } from '../nodes/UserFlowApiConnectors/actions/requestOptions';
 import { startEmulator, type Emulator } from '../emulator';
 import { SEEDED_CONNECTORS } from '../emulator/state';
 import { runTrustingEmulator } from '../emulator/trust';
@@ -134,7 +134,7 @@ const A_LEGACY_EXPRESSIONS: Way = {
 // n8n's own Edit Fields (Set) node evaluating the same {{ $json.flow }} for every item, sending nothing.
 const EDIT_FIELDS: Way = { label: "n8n's Edit Fields, same expression", kind: 'editFields' };
 const C_FLOOR: Way = {
-	label: `(c) bare script, ${DEFAULT_CONCURRENCY} at a time`,
+	label: `(c) bare script, ${REQUEST_OPTION_DEFAULTS.concurrency} at a time`,
 	kind: 'bare',
 	keepAlive: true,
 };
@@ -377,7 +377,7 @@ class Bench {
 			method: operation.method,
 			body: body && JSON.stringify(body),
 			token: this.token,
-			concurrency: DEFAULT_CONCURRENCY,
+			concurrency: REQUEST_OPTION_DEFAULTS.concurrency,
 			keepAlive,
 		};
 		const child = spawn(process.execPath, [join(__dirname, 'bare-client.js')], {

@@ -8,7 +8,7 @@ import {
 
 import * as apiConnector from './actions/apiConnector/ApiConnector.resource';
 import * as apiConnectorConfiguration from './actions/apiConnectorConfiguration/ApiConnectorConfiguration.resource';
-import { requestOptions } from './actions/common.descriptions';
+import { requestOptions } from './actions/requestOptions';
 import { router } from './actions/router';
 import * as userFlow from './actions/userFlow/UserFlow.resource';
 import { listSearch } from './methods';

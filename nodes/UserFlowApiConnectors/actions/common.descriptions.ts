@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { ALL_STEPS, STEP_NAMES } from '../helpers/flowKinds';
-
-const GUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+import { CONNECTOR_URL_ID_REGEX, FLOW_URL_ID_REGEX } from '../helpers/locators';
+import { FLOW_ID_PATTERN, GUID_PATTERN } from '../helpers/validation';
 
 export const flowKind: INodeProperties = {
 	displayName: 'Flow Kind',
@@ -48,7 +48,7 @@ export const userFlowLocator: INodeProperties = {
 				{
 					type: 'regex',
 					properties: {
-						regex: '^[A-Za-z0-9_-]{1,134}$',
+						regex: FLOW_ID_PATTERN,
 						errorMessage: 'Letters, digits, underscores or hyphens, e.g. B2X_1_Partner',
 					},
 				},
@@ -59,6 +59,7 @@ export const userFlowLocator: INodeProperties = {
 			name: 'url',
 			type: 'string',
 			placeholder: "e.g. https://graph.microsoft.com/v1.0/identity/b2xUserFlows('B2X_1_Partner')",
+			extractValue: { type: 'regex', regex: FLOW_URL_ID_REGEX },
 			validation: [
 				{
 					type: 'regex',
@@ -109,6 +110,7 @@ export function apiConnectorLocator(overrides: Partial<INodeProperties> = {}): I
 				type: 'string',
 				placeholder:
 					'e.g. https://graph.microsoft.com/v1.0/identity/apiConnectors/3f2504e0-4f89-11d3-9a0c-0305e82c3301',
+				extractValue: { type: 'regex', regex: CONNECTOR_URL_ID_REGEX },
 				validation: [
 					{
 						type: 'regex',
@@ -153,64 +155,9 @@ export const limitProperties: INodeProperties[] = [
 	},
 ];
 
-/** The limit for graphRequestAllItems: undefined when every result is wanted. */
+/** The limit for requestAllItems: undefined when every result is wanted. */
 export function readLimit(context: IExecuteFunctions, itemIndex: number): number | undefined {
 	return context.getNodeParameter('returnAll', itemIndex)
 		? undefined
 		: (context.getNodeParameter('limit', itemIndex) as number);
 }
-
-/** Bounds of the Graph client for every operation (see transport: retries of 429, 503, 504 and dropped connections). */
-export const requestOptions: INodeProperties = {
-	displayName: 'Request Options',
-	name: 'requestOptions',
-	type: 'collection',
-	placeholder: 'Add Option',
-	default: {},
-	options: [
-		{
-			displayName: 'Batching',
-			name: 'batching',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether to send the requests of items running at the same time in Graph JSON batches ($batch) of up to 20: a twentieth of the round trips, faster for many items. Unless Concurrency is set, 60 items then run at a time.',
-		},
-		{
-			displayName: 'Concurrency',
-			name: 'concurrency',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 8,
-			description:
-				'How many items run at the same time (60 with Batching: three batches of 20). When Graph throttles (429), every request of the same app registration waits as long as Graph asks, so a higher value never causes more throttling.',
-		},
-		{
-			displayName: 'Max Retries',
-			name: 'maxRetries',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 4,
-			description:
-				'How often one request is sent again after Graph throttles it (429), is unavailable (503, 504) or the connection drops',
-		},
-		{
-			displayName: 'Max Retry Wait (Seconds)',
-			name: 'maxRetryWaitSeconds',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 60,
-			description:
-				'Longest total wait between retries of one request; a longer Retry-After from Graph fails the item at once',
-		},
-		{
-			displayName: 'Request Timeout (Seconds)',
-			name: 'requestTimeoutSeconds',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 60,
-			description:
-				'How long to wait for Graph to answer one request before it counts as a dropped connection',
-		},
-	],
-};

@@ -8,9 +8,11 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { MAX_BATCH_STEPS, batchingOn, cancelSignal, stoppedError } from '../transport';
+import { RunParameters, type NodeRun } from '../helpers/nodeRun';
+import { GraphClient, stoppedError } from '../transport';
 import * as apiConnector from './apiConnector/ApiConnector.resource';
 import * as apiConnectorConfiguration from './apiConnectorConfiguration/ApiConnectorConfiguration.resource';
+import { readRetryPolicy, readRunOptions } from './requestOptions';
 import * as userFlow from './userFlow/UserFlow.resource';
 
 /** Parameters that hold secrets: an error carries the node's parameters, so these are masked there. */
@@ -27,6 +29,7 @@ function withSecretsMasked(node: INode): INode {
 
 type OperationExecute = (
 	this: IExecuteFunctions,
+	run: NodeRun,
 	itemIndex: number,
 ) => Promise<IDataObject | IDataObject[]>;
 
@@ -68,11 +71,6 @@ function errorJson(error: Error): IDataObject {
 	return json;
 }
 
-/** Items run side by side unless Request Options > Concurrency says otherwise. */
-export const DEFAULT_CONCURRENCY = 8;
-/** With batching: three batches of 20 on their way, so that one is sent while the others wait for Graph. */
-export const BATCHING_CONCURRENCY = 3 * MAX_BATCH_STEPS;
-
 function asNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number): Error {
 	// Both constructors hand back an error of their own class unchanged.
 	const nodeError =
@@ -85,8 +83,8 @@ function asNodeError(context: IExecuteFunctions, error: unknown, itemIndex: numb
 }
 
 /**
- * Runs the chosen operation once per input item, up to Concurrency items at a time; every item gets its
- * output (or error) items, paired to it, in input order. Without continue-on-fail the first failure stops
+ * Builds this run's Graph client and parameters once, then runs the chosen operation once per input item,
+ * up to Concurrency items at a time; every item gets its output (or error) items, paired to it, in input order. Without continue-on-fail the first failure stops
  * new items from starting and fails the node once the running ones have finished; the user's Stop does the same.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -100,13 +98,20 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			`The operation "${operation}" is not supported for "${resource}"`,
 		);
 	}
-	const batching = batchingOn(this);
-	const concurrencyOption = this.getNodeParameter(
-		'requestOptions.concurrency',
-		0,
-		batching ? BATCHING_CONCURRENCY : DEFAULT_CONCURRENCY,
-	);
-	const concurrency = Math.max(1, Math.floor(Number(concurrencyOption)) || 1);
+	const parameters = new RunParameters(this);
+	const { batching, concurrency } = readRunOptions(parameters);
+	// After the user's Stop no item starts: n8n has already ended the execution, the tenant must not change further.
+	// (n8n versions before the cancel signal have no Stop to honour.)
+	const signal =
+		typeof this.getExecutionCancelSignal === 'function'
+			? this.getExecutionCancelSignal()
+			: undefined;
+	const graph = new GraphClient(this, {
+		batching,
+		signal,
+		retryPolicy: (itemIndex) => readRetryPolicy(parameters, itemIndex),
+	});
+	const run: NodeRun = { graph, parameters };
 	const continueOnFail = this.continueOnFail();
 	const results: INodeExecutionData[][] = new Array(items.length);
 	// Set by the workers; an object, so TypeScript does not narrow it away across the awaits.
@@ -115,14 +120,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const recordFailure = (itemIndex: number, error: unknown) => {
 		if (!stop.failure || itemIndex < stop.failure.itemIndex) stop.failure = { itemIndex, error };
 	};
-	// After the user's Stop no item starts: n8n has already ended the execution, the tenant must not change further.
-	const signal = cancelSignal(this);
 	let next = 0;
 	const worker = async () => {
 		while (next < items.length && !stop.failure && !signal?.aborted) {
 			const itemIndex = next++;
 			try {
-				const result = await execute.call(this, itemIndex);
+				const result = await execute.call(this, run, itemIndex);
 				results[itemIndex] = (Array.isArray(result) ? result : [result]).map((json) => ({
 					json,
 					pairedItem: { item: itemIndex },
@@ -139,7 +142,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-	if (signal?.aborted) throw stoppedError(this);
+	if (signal?.aborted) throw stoppedError(this.getNode());
 	if (stop.failure) throw asNodeError(this, stop.failure.error, stop.failure.itemIndex);
 	return [results.flat()];
 }

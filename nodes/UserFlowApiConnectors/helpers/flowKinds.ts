@@ -1,4 +1,4 @@
-import type { GraphVersion } from '../../../credentials/entra/clouds';
+import type { GraphVersion } from '../../../credentials/entra';
 
 export type FlowKind = 'b2x' | 'b2c';
 export type ConnectorStep = 'postFederationSignup' | 'postAttributeCollection' | 'preTokenIssuance';

@@ -1,127 +1,120 @@
-import {
-	NodeOperationError,
-	type IExecuteFunctions,
-	type INodeParameterResourceLocator,
-} from 'n8n-workflow';
+import { NodeOperationError, type INodeParameterResourceLocator } from 'n8n-workflow';
 
-import { getGraphConnection } from '../transport';
+import { graphPath, type GraphClient } from '../transport';
 import { FLOW_KINDS, type FlowKind } from './flowKinds';
-import { itemParameter } from './parameters';
+import type { NodeRun } from './nodeRun';
 import { requireConnectorId, requireExistingFlowId, requireFlowKind } from './validation';
 
-/** Reads a resource locator parameter; an expression may also give a plain string, taken as an ID. */
-function readLocator(
-	context: IExecuteFunctions,
-	name: string,
-	itemIndex: number,
-): { mode: string; value: unknown } {
-	const raw = itemParameter<INodeParameterResourceLocator | string>(context, name, itemIndex);
-	if (typeof raw === 'object' && raw !== null && 'mode' in raw)
-		return { mode: raw.mode, value: raw.value };
-	return { mode: 'id', value: raw };
+/**
+ * How n8n's extractValue takes the ID out of a Graph URL, in either of Graph's forms:
+ * .../identity/{collection}/{id} or .../identity/{collection}('{id}'), with an optional query.
+ */
+function graphUrlIdRegex(collection: string): string {
+	return `/identity/${collection}(?:/|\\(')([^/?#'()]+)'?\\)?/?(?:[?#]\\S*)?\\s*$`;
+}
+
+export const FLOW_URL_ID_REGEX = graphUrlIdRegex('b2[xc]UserFlows');
+export const CONNECTOR_URL_ID_REGEX = graphUrlIdRegex('apiConnectors');
+
+interface LocatorTarget {
+	/** The parameter's name. */
+	name: string;
+	/** The Graph collection under /identity the URL must name. */
+	collection: string;
+	/** "a user flow", for messages. */
+	what: string;
 }
 
 /**
- * Takes the ID out of a Graph URL of the configured Graph host, in either of Graph's forms:
- * .../identity/{collection}/{id} or .../identity/{collection}('{id}').
+ * The ID a resource locator names. By ID and From List give it as it is (an expression may also give a plain
+ * string, taken as an ID); By URL is n8n's extractValue of a URL, which must be on the credential's Graph host.
  */
-async function idFromGraphUrl(
-	context: IExecuteFunctions,
+async function readLocatorId(
+	run: NodeRun,
 	itemIndex: number,
-	value: unknown,
-	collection: string,
-	what: string,
-): Promise<string> {
-	const text = typeof value === 'string' ? value.trim() : '';
-	const { endpoints } = await getGraphConnection.call(context);
-	let url: URL | undefined;
+	{ name, collection, what }: LocatorTarget,
+): Promise<unknown> {
+	const locator = run.parameters.get<INodeParameterResourceLocator | string>(name, itemIndex);
+	if (typeof locator !== 'object' || locator === null || !('mode' in locator)) return locator;
+	if (locator.mode !== 'url') return locator.value;
+	const { node } = run.graph;
+	const { graphOrigin, graphBaseUrl } = await run.graph.endpoints();
+	const text = typeof locator.value === 'string' ? locator.value.trim() : '';
+	const quoted = `"${text.slice(0, 120)}"`;
+	const exampleUrl = `${graphBaseUrl}/identity/${collection}/…`;
+	const example = { itemIndex, description: `Enter a URL such as ${exampleUrl}` };
+	if (!URL.canParse(text))
+		throw new NodeOperationError(node, `${quoted} is not a URL of ${what}`, example);
+	const url = new URL(text);
+	if (url.origin !== graphOrigin) {
+		throw new NodeOperationError(
+			node,
+			`The URL of ${what} must be on ${graphOrigin}, not ${url.origin}`,
+			{
+				itemIndex,
+				description: `Only URLs of the Graph host configured in the credential are accepted, such as ${exampleUrl}`,
+			},
+		);
+	}
+	let id: unknown;
 	try {
-		url = new URL(text);
+		id = run.parameters.extracted(name, itemIndex);
 	} catch {
-		url = undefined;
+		id = undefined;
 	}
-	const example = `${endpoints.graphBaseUrl}/identity/${collection}/…`;
-	if (!url) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`"${text.slice(0, 120)}" is not a URL of ${what}`,
-			{
-				itemIndex,
-				description: `Enter a URL such as ${example}`,
-			},
-		);
-	}
-	if (url.origin !== endpoints.graphOrigin) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`The URL of ${what} must be on ${endpoints.graphOrigin}, not ${url.origin}`,
-			{
-				itemIndex,
-				description: `Only URLs of the Graph host configured in the credential are accepted, such as ${example}`,
-			},
-		);
-	}
-	const match = new RegExp(`/identity/${collection}(?:/([^/]+)|\\('([^']+)'\\))/?$`).exec(
-		url.pathname,
-	);
-	if (!match) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`"${text.slice(0, 120)}" does not point to ${what}`,
-			{
-				itemIndex,
-				description: `Enter a URL such as ${example}`,
-			},
-		);
+	if (typeof id !== 'string' || !url.pathname.includes(`/identity/${collection}`)) {
+		throw new NodeOperationError(node, `${quoted} does not point to ${what}`, example);
 	}
 	try {
-		return decodeURIComponent(match[1] ?? match[2]);
+		return decodeURIComponent(id);
 	} catch {
-		throw new NodeOperationError(
-			context.getNode(),
-			`"${text.slice(0, 120)}" is not a well-formed URL`,
-			{ itemIndex },
-		);
+		throw new NodeOperationError(node, `${quoted} is not a well-formed URL`, { itemIndex });
 	}
 }
 
-export async function resolveUserFlowId(
-	context: IExecuteFunctions,
+/** A user flow as every flow operation addresses it. */
+export interface FlowTarget {
+	kind: FlowKind;
+	/** The full ID, with its prefix. */
+	flowId: string;
+}
+
+/** The flow kind of the item, checked against the credential's Graph version. */
+export async function resolveFlowKind(
+	graph: GraphClient,
 	itemIndex: number,
-	kind: FlowKind,
-): Promise<string> {
-	const { mode, value } = readLocator(context, 'userFlow', itemIndex);
-	const id =
-		mode === 'url'
-			? await idFromGraphUrl(context, itemIndex, value, FLOW_KINDS[kind].collection, 'a user flow')
-			: value;
-	return requireExistingFlowId(context, itemIndex, id, kind);
+	value: unknown,
+): Promise<FlowKind> {
+	const { graphVersion } = await graph.endpoints();
+	return requireFlowKind(graph.node, itemIndex, value, graphVersion);
+}
+
+/** The item's flow kind and User Flow locator, as one flow: "Partner" and "B2X_1_Partner" name the same. */
+export async function resolveFlowTarget(run: NodeRun, itemIndex: number): Promise<FlowTarget> {
+	const kind = await resolveFlowKind(
+		run.graph,
+		itemIndex,
+		run.parameters.get('flowKind', itemIndex),
+	);
+	const { collection } = FLOW_KINDS[kind];
+	const id = await readLocatorId(run, itemIndex, {
+		name: 'userFlow',
+		collection,
+		what: 'a user flow',
+	});
+	return { kind, flowId: requireExistingFlowId(run.graph.node, itemIndex, id, kind) };
 }
 
 export async function resolveConnectorId(
-	context: IExecuteFunctions,
+	run: NodeRun,
 	itemIndex: number,
-	parameter = 'apiConnector',
+	name = 'apiConnector',
 ): Promise<string> {
-	const { mode, value } = readLocator(context, parameter, itemIndex);
-	const id =
-		mode === 'url'
-			? await idFromGraphUrl(context, itemIndex, value, 'apiConnectors', 'an API connector')
-			: value;
-	return requireConnectorId(context, itemIndex, id);
+	const target = { name, collection: 'apiConnectors', what: 'an API connector' };
+	return requireConnectorId(run.graph.node, itemIndex, await readLocatorId(run, itemIndex, target));
 }
 
-/** The flow kind (checked against the credential's Graph version) and the flow's full ID. */
-export async function resolveFlow(
-	context: IExecuteFunctions,
-	itemIndex: number,
-): Promise<{ kind: FlowKind; flowId: string }> {
-	const { endpoints } = await getGraphConnection.call(context);
-	const kind = requireFlowKind(
-		context,
-		itemIndex,
-		itemParameter(context, 'flowKind', itemIndex),
-		endpoints.graphVersion,
-	);
-	return { kind, flowId: await resolveUserFlowId(context, itemIndex, kind) };
+/** The flow's path below the version root: /identity/{collection}/{id}. */
+export function flowPath({ kind, flowId }: FlowTarget): string {
+	return graphPath`/identity/${FLOW_KINDS[kind].collection}/${flowId}`;
 }

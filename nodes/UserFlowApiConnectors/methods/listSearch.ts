@@ -5,20 +5,28 @@ import type {
 	INodeListSearchResult,
 } from 'n8n-workflow';
 
+import { readRetryPolicy } from '../actions/requestOptions';
 import { FLOW_KINDS } from '../helpers/flowKinds';
-import { requireFlowKind } from '../helpers/validation';
-import { getGraphConnection, graphPath, graphRequest, PAGE_SIZE } from '../transport';
+import { resolveFlowKind } from '../helpers/locators';
+import { GraphClient, graphPath, PAGE_SIZE } from '../transport';
+
+/** List search has no items, no batching and no Stop: the defaults of Request Options. */
+function listClient(context: ILoadOptionsFunctions): GraphClient {
+	return new GraphClient(context, {
+		batching: false,
+		retryPolicy: () => readRetryPolicy(undefined),
+	});
+}
 
 /** One page of a Graph collection, filtered by the search text on the client (these collections have no $search). */
 async function searchPage(
-	context: ILoadOptionsFunctions,
+	graph: GraphClient,
 	path: string,
 	toItem: (entity: IDataObject) => INodeListSearchItems,
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const { body } = await graphRequest.call(
-		context,
+	const { body } = await graph.request(
 		paginationToken
 			? { method: 'GET', path: paginationToken }
 			: { method: 'GET', path, qs: { $top: PAGE_SIZE } },
@@ -41,21 +49,17 @@ export async function searchUserFlows(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const { endpoints } = await getGraphConnection.call(this);
-	const kind = requireFlowKind(
-		this,
-		0,
-		this.getCurrentNodeParameter('flowKind') ?? 'b2x',
-		endpoints.graphVersion,
-	);
+	const graph = listClient(this);
+	const { graphBaseUrl } = await graph.endpoints();
+	const kind = await resolveFlowKind(graph, 0, this.getCurrentNodeParameter('flowKind') ?? 'b2x');
 	const { collection } = FLOW_KINDS[kind];
 	return await searchPage(
-		this,
+		graph,
 		graphPath`/identity/${collection}`,
 		(flow) => ({
 			name: `${String(flow.id)} (${String(flow.userFlowType)} v${String(flow.userFlowTypeVersion)})`,
 			value: String(flow.id),
-			url: `${endpoints.graphBaseUrl}/identity/${collection}/${encodeURIComponent(String(flow.id))}`,
+			url: `${graphBaseUrl}/identity/${collection}/${encodeURIComponent(String(flow.id))}`,
 		}),
 		filter,
 		paginationToken,
@@ -67,14 +71,15 @@ export async function searchApiConnectors(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const { endpoints } = await getGraphConnection.call(this);
+	const graph = listClient(this);
+	const { graphBaseUrl } = await graph.endpoints();
 	return await searchPage(
-		this,
+		graph,
 		graphPath`/identity/apiConnectors`,
 		(connector) => ({
 			name: `${String(connector.displayName)} (${String(connector.targetUrl)})`,
 			value: String(connector.id),
-			url: `${endpoints.graphBaseUrl}/identity/apiConnectors/${encodeURIComponent(String(connector.id))}`,
+			url: `${graphBaseUrl}/identity/apiConnectors/${encodeURIComponent(String(connector.id))}`,
 		}),
 		filter,
 		paginationToken,

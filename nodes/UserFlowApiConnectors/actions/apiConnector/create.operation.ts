@@ -7,12 +7,12 @@ import {
 
 import {
 	authenticationProperties,
-	formatConnector,
 	readAuthentication,
-	requireTargetUrl,
 	type AuthenticationChoice,
-} from '../../helpers/connectors';
-import { graphPath, graphRequest } from '../../transport';
+} from './authentication';
+import { formatConnector, requireTargetUrl } from './connector';
+import type { NodeRun } from '../../helpers/nodeRun';
+import { graphPath } from '../../transport';
 
 const show = { resource: ['apiConnector'], operation: ['create'] };
 
@@ -39,7 +39,11 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(
+	this: IExecuteFunctions,
+	run: NodeRun,
+	itemIndex: number,
+): Promise<IDataObject> {
 	const displayName = String(this.getNodeParameter('displayName', itemIndex)).trim();
 	const targetUrl = requireTargetUrl(
 		this,
@@ -51,7 +55,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		itemIndex,
 	) as AuthenticationChoice;
 	const authenticationConfiguration = await readAuthentication(this, itemIndex, authenticationType);
-	const { body } = await graphRequest.call(this, {
+	const { body } = await run.graph.request({
 		method: 'POST',
 		path: graphPath`/identity/apiConnectors`,
 		body: { displayName, targetUrl, authenticationConfiguration },

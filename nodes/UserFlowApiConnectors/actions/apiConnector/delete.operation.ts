@@ -6,7 +6,8 @@ import {
 } from 'n8n-workflow';
 
 import { resolveConnectorId } from '../../helpers/locators';
-import { graphPath, graphRequest } from '../../transport';
+import type { NodeRun } from '../../helpers/nodeRun';
+import { graphPath } from '../../transport';
 import { apiConnectorLocator } from '../common.descriptions';
 
 const properties: INodeProperties[] = [apiConnectorLocator()];
@@ -16,9 +17,13 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const connectorId = await resolveConnectorId(this, itemIndex);
-	await graphRequest.call(this, {
+export async function execute(
+	this: IExecuteFunctions,
+	run: NodeRun,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const connectorId = await resolveConnectorId(run, itemIndex);
+	await run.graph.request({
 		method: 'DELETE',
 		path: graphPath`/identity/apiConnectors/${connectorId}`,
 		itemIndex,

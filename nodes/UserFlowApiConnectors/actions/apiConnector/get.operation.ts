@@ -5,10 +5,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { formatConnector } from '../../helpers/connectors';
 import { resolveConnectorId } from '../../helpers/locators';
-import { graphPath, graphRequest } from '../../transport';
+import type { NodeRun } from '../../helpers/nodeRun';
 import { apiConnectorLocator } from '../common.descriptions';
+import { readConnector } from './connector';
 
 const properties: INodeProperties[] = [apiConnectorLocator()];
 
@@ -17,19 +17,10 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function readConnector(
-	context: IExecuteFunctions,
+export async function execute(
+	this: IExecuteFunctions,
+	run: NodeRun,
 	itemIndex: number,
-	connectorId: string,
 ): Promise<IDataObject> {
-	const { body } = await graphRequest.call(context, {
-		method: 'GET',
-		path: graphPath`/identity/apiConnectors/${connectorId}`,
-		itemIndex,
-	});
-	return formatConnector(body);
-}
-
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	return await readConnector(this, itemIndex, await resolveConnectorId(this, itemIndex));
+	return await readConnector(run.graph, itemIndex, await resolveConnectorId(run, itemIndex));
 }

@@ -5,9 +5,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { formatConnector } from '../../helpers/connectors';
-import { graphPath, graphRequestAllItems } from '../../transport';
+import type { NodeRun } from '../../helpers/nodeRun';
+import { graphPath } from '../../transport';
 import { limitProperties, readLimit } from '../common.descriptions';
+import { formatConnector } from './connector';
 
 const properties: INodeProperties[] = [...limitProperties];
 
@@ -16,11 +17,14 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
-	const connectors = await graphRequestAllItems.call(
-		this,
+export async function execute(
+	this: IExecuteFunctions,
+	run: NodeRun,
+	itemIndex: number,
+): Promise<IDataObject[]> {
+	const connectors = await run.graph.requestAllItems(
 		{ method: 'GET', path: graphPath`/identity/apiConnectors`, itemIndex },
-		{ limit: readLimit(this, itemIndex) },
+		readLimit(this, itemIndex),
 	);
 	return connectors.map(formatConnector);
 }

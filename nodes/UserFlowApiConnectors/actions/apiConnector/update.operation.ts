@@ -6,16 +6,16 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { resolveConnectorId } from '../../helpers/locators';
+import type { NodeRun } from '../../helpers/nodeRun';
+import { graphPath } from '../../transport';
+import { apiConnectorLocator } from '../common.descriptions';
 import {
 	authenticationProperties,
 	readAuthentication,
-	requireTargetUrl,
 	type AuthenticationChoice,
-} from '../../helpers/connectors';
-import { resolveConnectorId } from '../../helpers/locators';
-import { graphPath, graphRequest } from '../../transport';
-import { apiConnectorLocator } from '../common.descriptions';
-import { readConnector } from './get.operation';
+} from './authentication';
+import { readConnector, requireTargetUrl } from './connector';
 
 const show = { resource: ['apiConnector'], operation: ['update'] };
 
@@ -44,8 +44,12 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show }, properties);
 
 /** PATCH only what was given (Graph answers 204), then read the connector back so the item shows the result. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const connectorId = await resolveConnectorId(this, itemIndex);
+export async function execute(
+	this: IExecuteFunctions,
+	run: NodeRun,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const connectorId = await resolveConnectorId(run, itemIndex);
 	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
 	const changes: IDataObject = {};
 	if (fields.displayName !== undefined && fields.displayName !== '')
@@ -68,11 +72,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			description: 'Add a field under Update Fields or choose a new Authentication.',
 		});
 	}
-	await graphRequest.call(this, {
+	await run.graph.request({
 		method: 'PATCH',
 		path: graphPath`/identity/apiConnectors/${connectorId}`,
 		body: changes,
 		itemIndex,
 	});
-	return await readConnector(this, itemIndex, connectorId);
+	return await readConnector(run.graph, itemIndex, connectorId);
 }

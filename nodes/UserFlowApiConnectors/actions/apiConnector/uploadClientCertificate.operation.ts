@@ -5,10 +5,12 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { certificateProperties, formatConnector, readPkcs12 } from '../../helpers/connectors';
 import { resolveConnectorId } from '../../helpers/locators';
-import { graphPath, graphRequest } from '../../transport';
+import type { NodeRun } from '../../helpers/nodeRun';
+import { graphPath } from '../../transport';
 import { apiConnectorLocator } from '../common.descriptions';
+import { certificateProperties, readPkcs12 } from './authentication';
+import { formatConnector } from './connector';
 
 const show = { resource: ['apiConnector'], operation: ['uploadClientCertificate'] };
 
@@ -20,9 +22,13 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show }, properties);
 
 /** Adds a certificate to the connector; Graph makes the newest valid one active, so certificates roll over. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const connectorId = await resolveConnectorId(this, itemIndex);
-	const { body } = await graphRequest.call(this, {
+export async function execute(
+	this: IExecuteFunctions,
+	run: NodeRun,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const connectorId = await resolveConnectorId(run, itemIndex);
+	const { body } = await run.graph.request({
 		method: 'POST',
 		path: graphPath`/identity/apiConnectors/${connectorId}/uploadClientCertificate`,
 		body: await readPkcs12(this, itemIndex),

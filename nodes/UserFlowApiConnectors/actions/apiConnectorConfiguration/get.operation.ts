@@ -5,9 +5,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { readConfiguration } from '../../helpers/configuration';
-import { resolveFlow } from '../../helpers/locators';
+import { resolveFlowTarget } from '../../helpers/locators';
+import type { NodeRun } from '../../helpers/nodeRun';
 import { flowKind, userFlowLocator } from '../common.descriptions';
+import { readConfiguration } from './steps';
 
 const properties: INodeProperties[] = [flowKind, userFlowLocator];
 
@@ -16,8 +17,12 @@ const displayOptions = { show: { resource: ['apiConnectorConfiguration'], operat
 export const description = updateDisplayOptions(displayOptions, properties);
 
 /** One item per flow: every step of the flow kind with its API connector, or null when the step is off. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const { kind, flowId } = await resolveFlow(this, itemIndex);
-	const configuration = await readConfiguration(this, itemIndex, kind, flowId);
-	return { userFlowId: flowId, flowKind: kind, ...configuration };
+export async function execute(
+	this: IExecuteFunctions,
+	run: NodeRun,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const flow = await resolveFlowTarget(run, itemIndex);
+	const configuration = await readConfiguration(run.graph, itemIndex, flow);
+	return { userFlowId: flow.flowId, flowKind: flow.kind, ...configuration };
 }

@@ -5,12 +5,12 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { changeStep } from '../../helpers/configuration';
-import { resolveConnectorId, resolveFlow } from '../../helpers/locators';
-import { itemParameter } from '../../helpers/parameters';
+import { resolveConnectorId, resolveFlowTarget } from '../../helpers/locators';
+import type { NodeRun } from '../../helpers/nodeRun';
 import { requireStep } from '../../helpers/validation';
 import { apiConnectorLocator, flowKind, step, userFlowLocator } from '../common.descriptions';
 import { checkFirstOption } from './options';
+import { changeStep } from './steps';
 
 const properties: INodeProperties[] = [
 	flowKind,
@@ -26,16 +26,18 @@ const displayOptions = {
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const { kind, flowId } = await resolveFlow(this, itemIndex);
-	const stepName = requireStep(this, itemIndex, itemParameter(this, 'step', itemIndex), kind);
-	const connectorId = await resolveConnectorId(this, itemIndex);
-	const readFirst = itemParameter(this, 'options.checkCurrentStep', itemIndex, false);
-	return await changeStep(this, itemIndex, {
-		kind,
-		flowId,
-		step: stepName,
-		connectorId,
-		readFirst,
-	});
+export async function execute(
+	this: IExecuteFunctions,
+	run: NodeRun,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const flow = await resolveFlowTarget(run, itemIndex);
+	const stepName = requireStep(
+		this.getNode(),
+		itemIndex,
+		run.parameters.get('step', itemIndex),
+		flow.kind,
+	);
+	const connectorId = await resolveConnectorId(run, itemIndex);
+	return await changeStep(run, itemIndex, { flow, step: stepName, connectorId });
 }

@@ -1,21 +1,23 @@
 import {
-	NodeOperationError,
 	updateDisplayOptions,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { FLOW_KINDS, type ConnectorStep } from '../../helpers/flowKinds';
+import { flowPath, resolveFlowKind, type FlowTarget } from '../../helpers/locators';
+import type { NodeRun } from '../../helpers/nodeRun';
+import { withoutAnnotations } from '../../helpers/odata';
+import { requireConnectorId, requireNewFlowName } from '../../helpers/validation';
+import { graphPath } from '../../transport';
 import {
 	connectorReference,
 	readConfiguration,
-	withoutAnnotations,
 	writeStep,
-} from '../../helpers/configuration';
-import { FLOW_KINDS, type ConnectorStep, type FlowKind } from '../../helpers/flowKinds';
-import { requireConnectorId, requireFlowKind, requireNewFlowName } from '../../helpers/validation';
-import { getGraphConnection, graphPath, graphRequest } from '../../transport';
+} from '../apiConnectorConfiguration/steps';
 import { flowKind } from '../common.descriptions';
+import { identityProviders, requireFlowType, requireFlowTypeVersion } from './newFlow';
 
 const FLOW_TYPES = [
 	{
@@ -130,71 +132,20 @@ const displayOptions = { show: { resource: ['userFlow'], operation: ['create'] }
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-function requireFlowType(context: IExecuteFunctions, itemIndex: number, kind: FlowKind): string {
-	const value = String(context.getNodeParameter('userFlowType', itemIndex));
-	if (!FLOW_KINDS[kind].flowTypes.includes(value)) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`${FLOW_KINDS[kind].displayName} user flows cannot have the type "${value}"`,
-			{
-				itemIndex,
-				description: `Use one of: ${FLOW_KINDS[kind].flowTypes.join(', ')}.`,
-			},
-		);
-	}
-	return value;
-}
-
-function requireFlowTypeVersion(context: IExecuteFunctions, itemIndex: number): number {
-	const value = Number(context.getNodeParameter('userFlowTypeVersion', itemIndex));
-	if (!Number.isInteger(value) || value < 1) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`User Flow Type Version must be a whole number from 1, got "${String(value)}"`,
-			{
-				itemIndex,
-			},
-		);
-	}
-	return value;
-}
-
-function identityProviders(
-	context: IExecuteFunctions,
+export async function execute(
+	this: IExecuteFunctions,
+	run: NodeRun,
 	itemIndex: number,
-	fields: IDataObject,
-): IDataObject[] {
-	const providers =
-		((fields.identityProviders as IDataObject | undefined)?.provider as
-			| IDataObject[]
-			| undefined) ?? [];
-	return providers.map((provider, index) => {
-		const id = String(provider.id ?? '').trim();
-		if (!id) {
-			throw new NodeOperationError(context.getNode(), `Identity provider ${index + 1} has no ID`, {
-				itemIndex,
-				description: 'Enter the identity provider ID, for example Facebook-OAuth.',
-			});
-		}
-		// Only what the user filled in: Graph identifies the provider by its ID.
-		return Object.fromEntries(
-			Object.entries({ id, type: provider.type, name: provider.name }).filter(
-				([, value]) => value !== undefined && value !== '',
-			),
-		) as IDataObject;
-	});
-}
-
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const { endpoints } = await getGraphConnection.call(this);
-	const kind = requireFlowKind(
-		this,
+): Promise<IDataObject> {
+	const { graph } = run;
+	const node = this.getNode();
+	const kind = await resolveFlowKind(
+		run.graph,
 		itemIndex,
 		this.getNodeParameter('flowKind', itemIndex),
-		endpoints.graphVersion,
 	);
 	const name = requireNewFlowName(
-		this,
+		node,
 		itemIndex,
 		this.getNodeParameter('userFlowName', itemIndex),
 		kind,
@@ -202,7 +153,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const connectors = CREATION_STEPS.flatMap(({ step, parameter }) =>
 		fields[parameter]
-			? [{ step, connectorId: requireConnectorId(this, itemIndex, fields[parameter]) }]
+			? [{ step, connectorId: requireConnectorId(node, itemIndex, fields[parameter]) }]
 			: [],
 	);
 	const body: IDataObject = {
@@ -213,26 +164,22 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const providers = identityProviders(this, itemIndex, fields);
 	if (providers.length) body.identityProviders = providers;
 	if (connectors.length) {
-		body.apiConnectorConfiguration = Object.fromEntries(
-			connectors.map(({ step, connectorId }) => [
+		const references = await Promise.all(
+			connectors.map(async ({ step, connectorId }) => [
 				step,
-				{ '@odata.id': connectorReference(endpoints.graphBaseUrl, connectorId) },
+				{ '@odata.id': await connectorReference(graph, connectorId) },
 			]),
 		);
+		body.apiConnectorConfiguration = Object.fromEntries(references);
 	}
 
-	const flowPath = graphPath`/identity/${FLOW_KINDS[kind].collection}`;
-	const { body: created } = await graphRequest.call(
-		this,
-		{ method: 'POST', path: flowPath, body, itemIndex },
+	const newFlow: FlowTarget = { kind, flowId: FLOW_KINDS[kind].prefix + name };
+	const { body: created } = await graph.request(
+		{ method: 'POST', path: graphPath`/identity/${FLOW_KINDS[kind].collection}`, body, itemIndex },
 		{
 			// A repeat after a dropped connection that meets 409: the flow is ours if it is what we asked for.
 			recoverConflict: async () => {
-				const existing = await graphRequest.call(this, {
-					method: 'GET',
-					path: `${flowPath}${graphPath`/${FLOW_KINDS[kind].prefix + name}`}`,
-					itemIndex,
-				});
+				const existing = await graph.request({ method: 'GET', path: flowPath(newFlow), itemIndex });
 				const same =
 					existing.body.userFlowType === body.userFlowType &&
 					existing.body.userFlowTypeVersion === body.userFlowTypeVersion;
@@ -245,18 +192,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	// Graph has been seen to accept the documented @odata.id binding at creation without linking it:
 	// read the configuration back and link whatever is missing with the documented $ref call.
-	const flowId = String(flow.id);
-	const configuration = await readConfiguration(
-		this,
-		itemIndex,
-		kind,
-		flowId,
-		connectors.map((c) => c.step),
-	);
+	const target: FlowTarget = { kind, flowId: String(flow.id) };
+	const steps = connectors.map((c) => c.step);
+	const configuration = await readConfiguration(graph, itemIndex, target, steps);
 	const linked: IDataObject = {};
 	for (const { step, connectorId } of connectors) {
 		if (String(configuration[step]?.id ?? '').toLowerCase() !== connectorId) {
-			await writeStep(this, itemIndex, kind, flowId, step, connectorId);
+			await writeStep(graph, itemIndex, target, step, connectorId);
 		}
 		linked[step] = connectorId;
 	}

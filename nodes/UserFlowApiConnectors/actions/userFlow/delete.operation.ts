@@ -5,9 +5,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { FLOW_KINDS } from '../../helpers/flowKinds';
-import { resolveFlow } from '../../helpers/locators';
-import { graphPath, graphRequest } from '../../transport';
+import { flowPath, resolveFlowTarget } from '../../helpers/locators';
+import type { NodeRun } from '../../helpers/nodeRun';
 import { flowKind, userFlowLocator } from '../common.descriptions';
 
 const properties: INodeProperties[] = [flowKind, userFlowLocator];
@@ -16,12 +15,12 @@ const displayOptions = { show: { resource: ['userFlow'], operation: ['delete'] }
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const { kind, flowId } = await resolveFlow(this, itemIndex);
-	await graphRequest.call(this, {
-		method: 'DELETE',
-		path: graphPath`/identity/${FLOW_KINDS[kind].collection}/${flowId}`,
-		itemIndex,
-	});
-	return { userFlowId: flowId, flowKind: kind, deleted: true };
+export async function execute(
+	this: IExecuteFunctions,
+	run: NodeRun,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const flow = await resolveFlowTarget(run, itemIndex);
+	await run.graph.request({ method: 'DELETE', path: flowPath(flow), itemIndex });
+	return { userFlowId: flow.flowId, flowKind: flow.kind, deleted: true };
 }

@@ -5,10 +5,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { withoutAnnotations } from '../../helpers/configuration';
-import { FLOW_KINDS } from '../../helpers/flowKinds';
-import { resolveFlow } from '../../helpers/locators';
-import { graphPath, graphRequest } from '../../transport';
+import { flowPath, resolveFlowTarget } from '../../helpers/locators';
+import type { NodeRun } from '../../helpers/nodeRun';
+import { withoutAnnotations } from '../../helpers/odata';
 import { flowKind, userFlowLocator } from '../common.descriptions';
 
 const properties: INodeProperties[] = [flowKind, userFlowLocator];
@@ -17,12 +16,12 @@ const displayOptions = { show: { resource: ['userFlow'], operation: ['get'] } };
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const { kind, flowId } = await resolveFlow(this, itemIndex);
-	const { body } = await graphRequest.call(this, {
-		method: 'GET',
-		path: graphPath`/identity/${FLOW_KINDS[kind].collection}/${flowId}`,
-		itemIndex,
-	});
+export async function execute(
+	this: IExecuteFunctions,
+	run: NodeRun,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const flow = await resolveFlowTarget(run, itemIndex);
+	const { body } = await run.graph.request({ method: 'GET', path: flowPath(flow), itemIndex });
 	return withoutAnnotations(body);
 }

@@ -5,10 +5,11 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { withoutAnnotations } from '../../helpers/configuration';
 import { FLOW_KINDS } from '../../helpers/flowKinds';
-import { requireFlowKind } from '../../helpers/validation';
-import { getGraphConnection, graphPath, graphRequestAllItems } from '../../transport';
+import { resolveFlowKind } from '../../helpers/locators';
+import type { NodeRun } from '../../helpers/nodeRun';
+import { withoutAnnotations } from '../../helpers/odata';
+import { graphPath } from '../../transport';
 import { flowKind, limitProperties, readLimit } from '../common.descriptions';
 
 const properties: INodeProperties[] = [flowKind, ...limitProperties];
@@ -17,18 +18,19 @@ const displayOptions = { show: { resource: ['userFlow'], operation: ['getAll'] }
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
-	const { endpoints } = await getGraphConnection.call(this);
-	const kind = requireFlowKind(
-		this,
+export async function execute(
+	this: IExecuteFunctions,
+	run: NodeRun,
+	itemIndex: number,
+): Promise<IDataObject[]> {
+	const kind = await resolveFlowKind(
+		run.graph,
 		itemIndex,
 		this.getNodeParameter('flowKind', itemIndex),
-		endpoints.graphVersion,
 	);
-	const flows = await graphRequestAllItems.call(
-		this,
+	const flows = await run.graph.requestAllItems(
 		{ method: 'GET', path: graphPath`/identity/${FLOW_KINDS[kind].collection}`, itemIndex },
-		{ limit: readLimit(this, itemIndex) },
+		readLimit(this, itemIndex),
 	);
 	return flows.map(withoutAnnotations);
 }

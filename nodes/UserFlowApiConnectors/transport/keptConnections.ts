@@ -1,32 +1,17 @@
 import type { Duplex } from 'node:stream';
 import { Agent, request as httpsRequest } from 'node:https';
 
-import type {
-	IExecuteFunctions,
-	IHttpRequestMethods,
-	IHttpRequestOptions,
-	ILoadOptionsFunctions,
-	NodeEgressFilter,
-	RequestHelperFunctions,
-} from 'n8n-workflow';
+import type { IHttpRequestOptions, NodeEgressFilter, RequestHelperFunctions } from 'n8n-workflow';
 
-import { authorizeGraphRequest } from '../../../credentials/entra/authorize';
-import { CREDENTIAL_TYPE } from './credentialType';
-import type { GraphConnection } from './index';
+import { IDEMPOTENT_METHODS } from './retries';
+import type { RawResponse } from './types';
 
 /*
- * n8n's request helper builds a new HTTPS agent for every request, so every Graph request paid for a new TCP
- * connection and TLS handshake (about 4 ms of n8n's CPU and a round trip each). The node's requests go over
- * connections kept open instead, with n8n's egress filter (its SSRF policy) checking every address they connect
- * to, as n8n's own agents do. Where n8n would route through a proxy, or is too old to hand out its egress
- * filter, n8n's helper carries the request as before.
+ * n8n's request helper builds a new HTTPS agent for every request, so every Graph request would pay for a new
+ * TCP connection and TLS handshake. The node's requests go over TLS connections kept open instead, with n8n's
+ * egress filter (its SSRF policy) checking every address they connect to, as n8n's own agents do. Where n8n
+ * would route through a proxy, or is too old to hand out its egress filter, n8n's helper carries the request.
  */
-
-export interface RawResponse {
-	statusCode: number;
-	headers: unknown;
-	body: unknown;
-}
 
 /** How long an idle connection waits for the next request; Node takes a shorter Keep-Alive hint of the server. */
 const IDLE_CONNECTION_MS = 30_000;
@@ -42,19 +27,6 @@ const PROXY_VARIABLES = [
 	'ALL_PROXY',
 	'all_proxy',
 ];
-
-/**
- * Requests that may be sent again after their connection dropped: these methods (PATCH included: the node's
- * PATCHes set fields to given values). A POST may have taken effect unseen; only operations that can tell (for
- * example Create, by reading back) ask graphRequest to retry it.
- */
-export const IDEMPOTENT_METHODS = new Set<IHttpRequestMethods>([
-	'GET',
-	'PUT',
-	'DELETE',
-	'HEAD',
-	'PATCH',
-]);
 
 /** One agent per egress filter, which n8n keeps for the life of the process. */
 const agents = new WeakMap<NodeEgressFilter, Agent>();
@@ -85,9 +57,8 @@ function agentFor(filter: NodeEgressFilter): Agent {
 }
 
 /** The agent keeping Graph connections open, or undefined where n8n's helper must send the request. */
-function keptConnections(context: IExecuteFunctions | ILoadOptionsFunctions): Agent | undefined {
+export function keptConnectionAgent(helpers: Partial<RequestHelperFunctions>): Agent | undefined {
 	if (PROXY_VARIABLES.some((name) => process.env[name])) return undefined;
-	const helpers = context.helpers as Partial<RequestHelperFunctions>;
 	if (typeof helpers.getSecureEgressFilter !== 'function') return undefined;
 	return agentFor(helpers.getSecureEgressFilter());
 }
@@ -143,45 +114,29 @@ function sendOnce(
 			);
 		}
 		request.on('error', (error: Error & { code?: string }) => {
-			if (mayResend && request.reusedSocket && error.code === 'ECONNRESET')
+			if (mayResend && request.reusedSocket && error.code === 'ECONNRESET') {
 				resolve(sendOnce(agent, options, body, false));
-			else reject(error);
+			} else {
+				reject(error);
+			}
 		});
 		request.end(body);
 	});
 }
 
 /**
- * Sends one HTTP request to Graph with the credential's token and returns its status, headers and body,
- * whatever the status: graphRequest decides what an answer means.
+ * Sends an authorized request over a kept connection. Servers close idle connections, and a request may meet
+ * the close on its way out: one that may go again is sent at once on a new connection, without the client's
+ * back-off.
  */
-export async function send(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
-	connection: GraphConnection,
+export async function sendOverKeptConnection(
+	agent: Agent,
 	options: IHttpRequestOptions,
 ): Promise<RawResponse> {
-	const agent = keptConnections(context);
-	if (!agent) {
-		return (await context.helpers.httpRequestWithAuthentication.call(
-			context,
-			CREDENTIAL_TYPE,
-			options,
-			{
-				credentialsDecrypted: connection.credentials,
-			},
-		)) as RawResponse;
-	}
-	const authorized = await authorizeGraphRequest(connection.credentials.data ?? {}, options);
 	const body =
 		options.body === undefined || typeof options.body === 'string'
 			? options.body
 			: JSON.stringify(options.body);
-	// Servers close idle kept connections, and a request may meet the close on its way out: one that may go again
-	// is sent at once on a new connection, without graphRequest's back-off.
-	return await sendOnce(
-		agent,
-		authorized,
-		body as string | undefined,
-		IDEMPOTENT_METHODS.has(authorized.method ?? 'GET'),
-	);
+	const mayResend = IDEMPOTENT_METHODS.has(options.method ?? 'GET');
+	return await sendOnce(agent, options, body as string | undefined, mayResend);
 }

@@ -1,0 +1,113 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+import type { RunParameters } from '../helpers/nodeRun';
+import { MAX_BATCH_STEPS, type RetryPolicy } from '../transport';
+
+/** With Batching, unless Concurrency is set: three batches of 20 on their way, so that one is sent while the others wait for Graph. */
+const CONCURRENCY_WITH_BATCHING = 3 * MAX_BATCH_STEPS;
+
+/** Bounds of the Graph client for every operation (retries of 429, 503, 504 and dropped connections). */
+export const requestOptions: INodeProperties = {
+	displayName: 'Request Options',
+	name: 'requestOptions',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Batching',
+			name: 'batching',
+			type: 'boolean',
+			default: false,
+			description: `Whether to send the requests of items running at the same time in Graph JSON batches ($batch) of up to ${MAX_BATCH_STEPS}: a twentieth of the round trips, faster for many items. Unless Concurrency is set, ${CONCURRENCY_WITH_BATCHING} items then run at a time.`,
+		},
+		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 8,
+			description: `How many items run at the same time (${CONCURRENCY_WITH_BATCHING} with Batching: three batches of ${MAX_BATCH_STEPS}). When Graph throttles (429), every request of the same app registration waits as long as Graph asks, so a higher value never causes more throttling.`,
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 4,
+			description:
+				'How often one request is sent again after Graph throttles it (429), is unavailable (503, 504) or the connection drops',
+		},
+		{
+			displayName: 'Max Retry Wait (Seconds)',
+			name: 'maxRetryWaitSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 60,
+			description:
+				'Longest total wait between retries of one request; a longer Retry-After from Graph fails the item at once',
+		},
+		{
+			displayName: 'Request Timeout (Seconds)',
+			name: 'requestTimeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 60,
+			description:
+				'How long to wait for Graph to answer one request before it counts as a dropped connection',
+		},
+	],
+};
+
+type RequestOptionName =
+	| 'batching'
+	| 'concurrency'
+	| 'maxRetries'
+	| 'maxRetryWaitSeconds'
+	| 'requestTimeoutSeconds';
+
+/** The defaults as the description states them (the lint wants them written there), for the readers below. */
+export const REQUEST_OPTION_DEFAULTS = {
+	...(Object.fromEntries(
+		(requestOptions.options as INodeProperties[]).map(({ name, default: value }) => [name, value]),
+	) as { batching: boolean } & Record<Exclude<RequestOptionName, 'batching'>, number>),
+	concurrencyWithBatching: CONCURRENCY_WITH_BATCHING,
+};
+
+const defaults = REQUEST_OPTION_DEFAULTS;
+
+/** How the node run goes: read from the first item, as n8n reads run-wide options. */
+export function readRunOptions(parameters: RunParameters): {
+	batching: boolean;
+	concurrency: number;
+} {
+	const batching =
+		parameters.get<boolean>('requestOptions.batching', 0, defaults.batching) === true;
+	const fallback = batching ? defaults.concurrencyWithBatching : defaults.concurrency;
+	const concurrency = Number(parameters.get('requestOptions.concurrency', 0, fallback));
+	return { batching, concurrency: Math.max(1, Math.floor(concurrency) || 1) };
+}
+
+function seconds(value: unknown, fallbackSeconds: number): number {
+	return (typeof value === 'number' && value >= 0 ? value : fallbackSeconds) * 1000;
+}
+
+/** The retry bounds of one item; without an item (list search), the defaults. */
+export function readRetryPolicy(
+	parameters: RunParameters | undefined,
+	itemIndex?: number,
+): RetryPolicy {
+	const options =
+		parameters && itemIndex !== undefined
+			? parameters.get<IDataObject>('requestOptions', itemIndex, {})
+			: {};
+	const { maxRetries } = options;
+	return {
+		maxRetries:
+			typeof maxRetries === 'number' && maxRetries >= 0 ? maxRetries : defaults.maxRetries,
+		maxTotalWaitMs: seconds(options.maxRetryWaitSeconds, defaults.maxRetryWaitSeconds),
+		requestTimeoutMs:
+			seconds(options.requestTimeoutSeconds, defaults.requestTimeoutSeconds) ||
+			defaults.requestTimeoutSeconds * 1000,
+	};
+}

@@ -1,0 +1,176 @@
+import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
+
+import { forgetToken, type EntraEndpoints } from '../../../credentials/entra';
+import { graphApiError, rootCause, stoppedError, transportError } from './errors';
+import { outgoingRequest } from './outgoing';
+import {
+	IDEMPOTENT_METHODS,
+	RETRYABLE_NETWORK_CODES,
+	RETRYABLE_STATUS,
+	backoffMs,
+	headerMap,
+	retryAfterMs,
+} from './retries';
+import { openRoute, type Route } from './route';
+import { closeGate, passGate, pause } from './throttle';
+import type { GraphRequest, GraphResponse, RetryPolicy } from './types';
+
+export interface GraphClientOptions {
+	/** The Request Options of an item (list search has no item). */
+	retryPolicy: (itemIndex: number | undefined) => RetryPolicy;
+	/** Send the requests of items running together in $batch requests. */
+	batching: boolean;
+	/** n8n's signal that the user stopped the execution; list search has none. */
+	signal?: AbortSignal;
+}
+
+/** Items per page asked of Graph ($top); Graph may send fewer and a next link. */
+export const PAGE_SIZE = 100;
+
+export interface RequestOptions {
+	/**
+	 * Makes a POST safe to send again after its connection dropped: when the repeat gets 409, the first
+	 * attempt may have succeeded unseen. This reads the object back and returns it as the answer if it is
+	 * what was asked for, or undefined when the conflict is real.
+	 */
+	recoverConflict?: () => Promise<GraphResponse | undefined>;
+}
+
+/**
+ * The one way this node talks to Graph, one object per node run: base URL from cloud and version, the
+ * credential's token (fetched afresh once after a 401), retries of 429/503/504 honouring Retry-After within
+ * the item's Request Options, and Graph errors as NodeApiError. The credential is read once, at the first
+ * request, so that an input already wrong is reported before anything about the credential.
+ */
+export class GraphClient {
+	private route?: Promise<Route>;
+
+	readonly node: INode;
+
+	constructor(
+		private readonly context: IExecuteFunctions | ILoadOptionsFunctions,
+		private readonly options: GraphClientOptions,
+	) {
+		this.node = context.getNode();
+	}
+
+	/** Where Graph is for this credential: its origin, version root and version. */
+	async endpoints(): Promise<EntraEndpoints> {
+		return (await this.routeOf()).access.endpoints;
+	}
+
+	/** Returns 2xx responses only; anything else becomes the NodeApiError the item fails with. */
+	async request(
+		request: GraphRequest,
+		{ recoverConflict }: RequestOptions = {},
+	): Promise<GraphResponse> {
+		const policy = this.options.retryPolicy(request.itemIndex);
+		const { access, send, gate } = await this.routeOf();
+		const { signal } = this.options;
+		const outgoing = outgoingRequest(this.node, access.endpoints.graphBaseUrl, request, {
+			timeoutMs: policy.requestTimeoutMs,
+			signal,
+		});
+		const retryNetwork = IDEMPOTENT_METHODS.has(request.method) || recoverConflict !== undefined;
+		let waitedMs = 0;
+		let refreshedToken = false;
+		// An attempt whose answer never came may still have taken effect.
+		let unansweredAttempt = false;
+		for (let attempt = 1; ; attempt++) {
+			let response: GraphResponse<unknown>;
+			await passGate(gate, signal);
+			if (signal?.aborted) throw stoppedError(this.node, request.itemIndex);
+			try {
+				const raw = await send(outgoing);
+				response = { statusCode: raw.statusCode, headers: headerMap(raw.headers), body: raw.body };
+			} catch (error) {
+				if (signal?.aborted) throw stoppedError(this.node, request.itemIndex);
+				const delay = backoffMs(attempt);
+				if (
+					retryNetwork &&
+					RETRYABLE_NETWORK_CODES.has(rootCause(error)?.code ?? '') &&
+					attempt <= policy.maxRetries &&
+					waitedMs + delay <= policy.maxTotalWaitMs
+				) {
+					waitedMs += delay;
+					unansweredAttempt = true;
+					await pause(delay, signal);
+					continue;
+				}
+				throw transportError(this.node, request, error, attempt);
+			}
+			if (response.statusCode >= 200 && response.statusCode < 300) {
+				// 204 and other empty answers come back as '': callers always get an object.
+				const body =
+					typeof response.body === 'object' && response.body !== null
+						? (response.body as IDataObject)
+						: {};
+				return { ...response, body };
+			}
+			if (response.statusCode === 401 && !refreshedToken) {
+				// The cached token may have been revoked or the app's consent changed: get a fresh one, once.
+				refreshedToken = true;
+				forgetToken(access.settings);
+				continue;
+			}
+			if (response.statusCode === 409 && unansweredAttempt && recoverConflict) {
+				const earlierSuccess = await recoverConflict();
+				if (earlierSuccess) return earlierSuccess;
+			}
+			if (!RETRYABLE_STATUS.has(response.statusCode)) {
+				throw graphApiError(this.node, request, response);
+			}
+			const asked = retryAfterMs(response.headers);
+			const delay = asked ?? backoffMs(attempt);
+			if (attempt > policy.maxRetries) {
+				throw graphApiError(this.node, request, response, `Gave up after ${attempt} attempts.`);
+			}
+			if (waitedMs + delay > policy.maxTotalWaitMs) {
+				const waiter =
+					asked === undefined
+						? 'The next back-off (Graph sent no Retry-After) would wait'
+						: 'Graph asked to wait';
+				throw graphApiError(
+					this.node,
+					request,
+					response,
+					`${waiter} ${Math.ceil(delay / 1000)} s, beyond the retry limit of ${policy.maxTotalWaitMs / 1000} s in total (already waited ${Math.round(waitedMs / 1000)} s).`,
+				);
+			}
+			waitedMs += delay;
+			// Graph said when the app may send again: hold every request of this app until then.
+			if (response.statusCode === 429 && asked !== undefined) closeGate(gate, delay);
+			else await pause(delay, signal);
+		}
+	}
+
+	/** Reads the credential at the first request of the run; a failure is not kept, so each item reports it. */
+	private async routeOf(): Promise<Route> {
+		if (!this.route) {
+			this.route = openRoute(this.context, this.options.batching);
+			this.route.catch(() => (this.route = undefined));
+		}
+		return await this.route;
+	}
+
+	/** Follows @odata.nextLink until the end or the limit; undefined returns all. */
+	async requestAllItems(request: GraphRequest, limit?: number): Promise<IDataObject[]> {
+		const items: IDataObject[] = [];
+		let next: GraphRequest | undefined = {
+			...request,
+			qs: { ...request.qs, $top: Math.min(limit ?? PAGE_SIZE, PAGE_SIZE) },
+		};
+		while (next) {
+			const { body } = await this.request(next);
+			items.push(...((body.value as IDataObject[] | undefined) ?? []));
+			if (limit !== undefined && items.length >= limit) return items.slice(0, limit);
+			const nextLink: unknown = body['@odata.nextLink'];
+			// The link is absolute; request() refuses it unless it stays below the configured Graph root.
+			next =
+				typeof nextLink === 'string'
+					? { method: 'GET', path: nextLink, itemIndex: request.itemIndex }
+					: undefined;
+		}
+		return items;
+	}
+}

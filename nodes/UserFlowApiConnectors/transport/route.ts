@@ -1,0 +1,46 @@
+import {
+	NodeOperationError,
+	type ICredentialDataDecryptedObject,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+} from 'n8n-workflow';
+
+import { CREDENTIAL_TYPE, readSettings, resolveEndpoints } from '../../../credentials/entra';
+import { GraphBatcher } from './batch';
+import { createSender } from './sender';
+import { throttleGateOf, type ThrottleGate } from './throttle';
+import type { GraphAccess, SendRequest } from './types';
+
+/** What a node run needs to reach Graph: who it is, how its requests travel, and its app's throttle gate. */
+export interface Route {
+	access: GraphAccess;
+	send: SendRequest;
+	gate: ThrottleGate;
+}
+
+/** Reads the credential (n8n decrypts it on every call, so once per run) and sets up how requests go. */
+export async function openRoute(
+	context: IExecuteFunctions | ILoadOptionsFunctions,
+	batching: boolean,
+): Promise<Route> {
+	const node = context.getNode();
+	const data = await context.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_TYPE);
+	const { id, name } = node.credentials?.[CREDENTIAL_TYPE] ?? {};
+	let access: GraphAccess;
+	try {
+		const settings = readSettings(data);
+		access = {
+			settings,
+			endpoints: resolveEndpoints(settings),
+			credentials: { id: id ?? '', name: name ?? '', type: CREDENTIAL_TYPE, data },
+		};
+	} catch (error) {
+		throw new NodeOperationError(
+			node,
+			`The Microsoft Entra credential is not valid: ${(error as Error).message}`,
+		);
+	}
+	const direct = createSender(context, access);
+	const send = batching ? new GraphBatcher(direct, access.endpoints.graphBaseUrl).sendStep : direct;
+	return { access, send, gate: throttleGateOf(access) };
+}
