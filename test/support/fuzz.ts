@@ -4,6 +4,11 @@
 import type { Emulator } from '../../emulator';
 import { seededRandom } from '../../emulator/random';
 import { SEEDED_CONNECTORS } from '../../emulator/state';
+import {
+	CONNECTOR_URL_ID_REGEX,
+	FLOW_URL_ID_REGEX,
+} from '../../nodes/UserFlowApiConnectors/helpers/locators';
+import { FLOW_NAME, GUID_PATTERN } from '../../nodes/UserFlowApiConnectors/helpers/validation';
 import { secretCredential } from './credentials';
 import { runNode } from './runWorkflow';
 import { registerSecret } from './secrets';
@@ -99,8 +104,13 @@ interface Oracle {
 	version: 'v1.0' | 'beta';
 }
 
-const FLOW_NAME = /^[A-Za-z0-9_-]{1,128}$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// The node's own rules for names, IDs and Graph URLs, each written once there.
+const GUID = new RegExp(`^${GUID_PATTERN}$`);
+const URL_ID_REGEX: Record<string, string> = {
+	b2xUserFlows: FLOW_URL_ID_REGEX,
+	b2cUserFlows: FLOW_URL_ID_REGEX,
+	apiConnectors: CONNECTOR_URL_ID_REGEX,
+};
 const PREFIX = { b2x: 'B2X_1_', b2c: 'B2C_1_' } as const;
 const COLLECTION = { b2x: 'b2xUserFlows', b2c: 'b2cUserFlows' } as const;
 
@@ -125,12 +135,11 @@ function locatorId(
 	if (typeof locator.value !== 'string' || !URL.canParse(locator.value.trim())) return undefined;
 	const url = new URL(locator.value.trim());
 	if (url.origin !== oracle.graphOrigin) return undefined;
-	const match = new RegExp(`/identity/${collection}(?:/([^/]+)|\\('([^']+)'\\))/?$`).exec(
-		url.pathname,
-	);
-	if (!match) return undefined;
+	// As n8n's extractValue reads the URL: the mode's regex on the value as given.
+	const match = new RegExp(URL_ID_REGEX[collection]).exec(locator.value);
+	if (!match || !url.pathname.includes(`/identity/${collection}`)) return undefined;
 	try {
-		return decodeURIComponent(match[1] ?? match[2]);
+		return decodeURIComponent(match[1]);
 	} catch {
 		return undefined;
 	}
