@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 
 import { NATIONAL_CLOUDS } from './entra/clouds';
-import { authorizeGraphRequest } from './entra/authorize';
+import { GraphApp } from './entra/graphApp';
 
 const graphHostsByCloud = Object.fromEntries(
 	Object.entries(NATIONAL_CLOUDS).map(([cloud, { graphHost }]) => [cloud, graphHost]),
@@ -176,7 +176,7 @@ export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		return await authorizeGraphRequest(credentials, requestOptions);
+		return await new GraphApp(credentials).authorize(requestOptions);
 	}
 
 	test: ICredentialTestRequest = {

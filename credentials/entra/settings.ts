@@ -105,16 +105,8 @@ export function readSettings(data: ICredentialDataDecryptedObject): EntraAppSett
 	};
 }
 
-// Settings objects live for a node run and every request of the run asks for its endpoints.
-const endpointsBySettings = new WeakMap<EntraAppSettings, EntraEndpoints>();
-
+/** Where tokens come from and where Graph is, from the cloud or the custom endpoints. */
 export function resolveEndpoints(settings: EntraAppSettings): EntraEndpoints {
-	let endpoints = endpointsBySettings.get(settings);
-	if (!endpoints) endpointsBySettings.set(settings, (endpoints = endpointsOf(settings)));
-	return endpoints;
-}
-
-function endpointsOf(settings: EntraAppSettings): EntraEndpoints {
 	const cloud = NATIONAL_CLOUDS[settings.cloud];
 	// The token is always for the cloud's Graph resource: a custom Graph URL is a proxy or an emulator of it.
 	const scope = `${cloud.graphHost}/.default`;

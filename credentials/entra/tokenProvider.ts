@@ -34,15 +34,8 @@ async function loadAzureIdentity(): Promise<AzureIdentity> {
 	return await azureIdentity;
 }
 
-const cacheKeys = new WeakMap<EntraAppSettings, string>();
-
-function cacheKey(settings: EntraAppSettings): string {
-	let key = cacheKeys.get(settings);
-	if (key === undefined) cacheKeys.set(settings, (key = hashRegistration(settings)));
-	return key;
-}
-
-function hashRegistration(settings: EntraAppSettings): string {
+/** The cache key of an app registration: a hash of everything that identifies it, never the secret itself. */
+export function registrationKey(settings: EntraAppSettings): string {
 	const endpoints = resolveEndpoints(settings);
 	return createHash('sha256')
 		.update(
@@ -144,13 +137,15 @@ async function cachedCredential(
  * Forgets the registration's credential object and with it its cached token and any throttle state
  * @azure/identity keeps after a 429: the next request starts afresh (used after Graph answers 401).
  */
-export function forgetToken(settings: EntraAppSettings): void {
-	credentials.delete(cacheKey(settings));
+export function forgetToken(settings: EntraAppSettings, key = registrationKey(settings)): void {
+	credentials.delete(key);
 }
 
 /** Returns a bearer token for Microsoft Graph, from the process-wide cache when it is still valid. */
-export async function acquireGraphToken(settings: EntraAppSettings): Promise<string> {
-	const key = cacheKey(settings);
+export async function acquireGraphToken(
+	settings: EntraAppSettings,
+	key = registrationKey(settings),
+): Promise<string> {
 	const entry = await cachedCredential(settings, key);
 	const cached = entry.token;
 	if (

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
 
-import { forgetToken, type EntraEndpoints } from '../../../credentials/entra';
+import type { EntraEndpoints } from '../../../credentials/entra';
 import { graphApiError, rootCause, stoppedError, transportError } from './errors';
 import { outgoingRequest } from './outgoing';
 import {
@@ -56,7 +56,7 @@ export class GraphClient {
 
 	/** Where Graph is for this credential: its origin, version root and version. */
 	async endpoints(): Promise<EntraEndpoints> {
-		return (await this.routeOf()).access.endpoints;
+		return (await this.routeOf()).access.app.endpoints;
 	}
 
 	/** Returns 2xx responses only; anything else becomes the NodeApiError the item fails with. */
@@ -67,7 +67,7 @@ export class GraphClient {
 		const policy = this.options.retryPolicy(request.itemIndex);
 		const { access, send, gate } = await this.routeOf();
 		const { signal } = this.options;
-		const outgoing = outgoingRequest(this.node, access.endpoints.graphBaseUrl, request, {
+		const outgoing = outgoingRequest(this.node, access.app.endpoints.graphBaseUrl, request, {
 			timeoutMs: policy.requestTimeoutMs,
 			signal,
 		});
@@ -110,7 +110,7 @@ export class GraphClient {
 			if (response.statusCode === 401 && !refreshedToken) {
 				// The cached token may have been revoked or the app's consent changed: get a fresh one, once.
 				refreshedToken = true;
-				forgetToken(access.settings);
+				access.app.forgetToken();
 				continue;
 			}
 			if (response.statusCode === 409 && unansweredAttempt && recoverConflict) {

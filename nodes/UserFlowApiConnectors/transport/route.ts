@@ -5,7 +5,7 @@ import {
 	type ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, readSettings, resolveEndpoints } from '../../../credentials/entra';
+import { CREDENTIAL_TYPE, GraphApp } from '../../../credentials/entra';
 import { GraphBatcher } from './batch';
 import { createSender } from './sender';
 import { throttleGateOf, type ThrottleGate } from './throttle';
@@ -28,10 +28,8 @@ export async function openRoute(
 	const { id, name } = node.credentials?.[CREDENTIAL_TYPE] ?? {};
 	let access: GraphAccess;
 	try {
-		const settings = readSettings(data);
 		access = {
-			settings,
-			endpoints: resolveEndpoints(settings),
+			app: new GraphApp(data),
 			credentials: { id: id ?? '', name: name ?? '', type: CREDENTIAL_TYPE, data },
 		};
 	} catch (error) {
@@ -41,6 +39,8 @@ export async function openRoute(
 		);
 	}
 	const direct = createSender(context, access);
-	const send = batching ? new GraphBatcher(direct, access.endpoints.graphBaseUrl).sendStep : direct;
+	const send = batching
+		? new GraphBatcher(direct, access.app.endpoints.graphBaseUrl).sendStep
+		: direct;
 	return { access, send, gate: throttleGateOf(access) };
 }

@@ -4,7 +4,7 @@ import type {
 	RequestHelperFunctions,
 } from 'n8n-workflow';
 
-import { authorizeGraphRequest, CREDENTIAL_TYPE } from '../../../credentials/entra';
+import { CREDENTIAL_TYPE } from '../../../credentials/entra';
 import { keptConnectionAgent, sendOverKeptConnection } from './keptConnections';
 import type { GraphAccess, RawResponse, SendRequest } from './types';
 
@@ -25,8 +25,5 @@ export function createSender(
 			})) as RawResponse;
 	}
 	return async ({ options }) =>
-		await sendOverKeptConnection(
-			agent,
-			await authorizeGraphRequest(access.credentials.data ?? {}, options),
-		);
+		await sendOverKeptConnection(agent, await access.app.authorize(options));
 }

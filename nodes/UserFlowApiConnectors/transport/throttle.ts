@@ -14,7 +14,7 @@ export interface ThrottleGate {
  */
 const gatesByApp = new Map<string, ThrottleGate>();
 
-export function throttleGateOf({ settings, endpoints }: GraphAccess): ThrottleGate {
+export function throttleGateOf({ app: { settings, endpoints } }: GraphAccess): ThrottleGate {
 	const key = `${endpoints.graphOrigin}|${settings.tenantId.toLowerCase()}|${settings.clientId.toLowerCase()}`;
 	let gate = gatesByApp.get(key);
 	if (!gate) gatesByApp.set(key, (gate = { openAt: 0 }));

@@ -5,12 +5,11 @@ import type {
 	IHttpRequestOptions,
 } from 'n8n-workflow';
 
-import type { EntraAppSettings, EntraEndpoints } from '../../../credentials/entra';
+import type { GraphApp } from '../../../credentials/entra';
 
 /** Who the node acts as, and where Graph is: read once per node run from the credential. */
 export interface GraphAccess {
-	settings: EntraAppSettings;
-	endpoints: EntraEndpoints;
+	app: GraphApp;
 	/** Handed to n8n's request helper, which would otherwise decrypt the credential again for every request. */
 	credentials: ICredentialsDecrypted;
 }
