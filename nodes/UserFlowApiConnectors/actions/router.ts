@@ -8,7 +8,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { RunParameters, type NodeRun } from '../helpers/nodeRun';
+import { RunParameters, type NodeRun, type OperationExecute } from '../helpers/nodeRun';
 import { GraphClient, stoppedError } from '../transport';
 import * as apiConnector from './apiConnector/ApiConnector.resource';
 import * as apiConnectorConfiguration from './apiConnectorConfiguration/ApiConnectorConfiguration.resource';
@@ -26,12 +26,6 @@ function withSecretsMasked(node: INode): INode {
 	}
 	return { ...node, parameters };
 }
-
-type OperationExecute = (
-	this: IExecuteFunctions,
-	run: NodeRun,
-	itemIndex: number,
-) => Promise<IDataObject | IDataObject[]>;
 
 const RESOURCES: Record<string, Record<string, { execute: OperationExecute }>> = {
 	userFlow: {

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { GraphClient } from '../transport';
 
 function holdsExpression(value: unknown): boolean {
@@ -57,3 +57,10 @@ export interface NodeRun {
 	graph: GraphClient;
 	parameters: RunParameters;
 }
+
+/** An operation's execute: n8n's functions as `this`, the run, and the item it works on. */
+export type OperationExecute<Result = IDataObject | IDataObject[]> = (
+	this: IExecuteFunctions,
+	run: NodeRun,
+	itemIndex: number,
+) => Promise<Result>;

@@ -19,14 +19,10 @@ const IDLE_CONNECTION_MS = 30_000;
 const USER_AGENT = 'n8n-nodes-entra-user-flows';
 
 // The variables n8n's helper routes by (proxy-from-env): these connections do not speak to proxies.
-const PROXY_VARIABLES = [
-	'HTTPS_PROXY',
-	'https_proxy',
-	'HTTP_PROXY',
-	'http_proxy',
-	'ALL_PROXY',
-	'all_proxy',
-];
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY'].flatMap((name) => [
+	name,
+	name.toLowerCase(),
+]);
 
 /** One agent per egress filter, which n8n keeps for the life of the process. */
 const agents = new WeakMap<NodeEgressFilter, Agent>();

@@ -1,9 +1,4 @@
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import {
 	authenticationProperties,
@@ -11,7 +6,7 @@ import {
 	type AuthenticationChoice,
 } from './authentication';
 import { formatConnector, requireTargetUrl } from './connector';
-import type { NodeRun } from '../../helpers/nodeRun';
+import type { OperationExecute } from '../../helpers/nodeRun';
 import { graphPath } from '../../transport';
 
 const show = { resource: ['apiConnector'], operation: ['create'] };
@@ -39,11 +34,7 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show }, properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	run: NodeRun,
-	itemIndex: number,
-): Promise<IDataObject> {
+export const execute: OperationExecute<IDataObject> = async function (run, itemIndex) {
 	const displayName = String(this.getNodeParameter('displayName', itemIndex)).trim();
 	const targetUrl = requireTargetUrl(
 		this,
@@ -62,4 +53,4 @@ export async function execute(
 		itemIndex,
 	});
 	return formatConnector(body);
-}
+};

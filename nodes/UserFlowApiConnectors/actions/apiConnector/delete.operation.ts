@@ -1,12 +1,7 @@
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { resolveConnectorId } from '../../helpers/locators';
-import type { NodeRun } from '../../helpers/nodeRun';
+import type { OperationExecute } from '../../helpers/nodeRun';
 import { graphPath } from '../../transport';
 import { apiConnectorLocator } from '../common.descriptions';
 
@@ -17,11 +12,7 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(
-	this: IExecuteFunctions,
-	run: NodeRun,
-	itemIndex: number,
-): Promise<IDataObject> {
+export const execute: OperationExecute<IDataObject> = async function (run, itemIndex) {
 	const connectorId = await resolveConnectorId(run, itemIndex);
 	await run.graph.request({
 		method: 'DELETE',
@@ -29,4 +20,4 @@ export async function execute(
 		itemIndex,
 	});
 	return { apiConnectorId: connectorId, deleted: true };
-}
+};

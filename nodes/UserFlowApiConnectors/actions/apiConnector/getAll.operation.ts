@@ -1,11 +1,6 @@
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
-import type { NodeRun } from '../../helpers/nodeRun';
+import type { OperationExecute } from '../../helpers/nodeRun';
 import { graphPath } from '../../transport';
 import { limitProperties, readLimit } from '../common.descriptions';
 import { formatConnector } from './connector';
@@ -17,14 +12,10 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(
-	this: IExecuteFunctions,
-	run: NodeRun,
-	itemIndex: number,
-): Promise<IDataObject[]> {
+export const execute: OperationExecute<IDataObject[]> = async function (run, itemIndex) {
 	const connectors = await run.graph.requestAllItems(
 		{ method: 'GET', path: graphPath`/identity/apiConnectors`, itemIndex },
 		readLimit(this, itemIndex),
 	);
 	return connectors.map(formatConnector);
-}
+};

@@ -2,12 +2,11 @@ import {
 	NodeOperationError,
 	updateDisplayOptions,
 	type IDataObject,
-	type IExecuteFunctions,
 	type INodeProperties,
 } from 'n8n-workflow';
 
 import { resolveConnectorId } from '../../helpers/locators';
-import type { NodeRun } from '../../helpers/nodeRun';
+import type { OperationExecute } from '../../helpers/nodeRun';
 import { graphPath } from '../../transport';
 import { apiConnectorLocator } from '../common.descriptions';
 import {
@@ -44,11 +43,7 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show }, properties);
 
 /** PATCH only what was given (Graph answers 204), then read the connector back so the item shows the result. */
-export async function execute(
-	this: IExecuteFunctions,
-	run: NodeRun,
-	itemIndex: number,
-): Promise<IDataObject> {
+export const execute: OperationExecute<IDataObject> = async function (run, itemIndex) {
 	const connectorId = await resolveConnectorId(run, itemIndex);
 	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
 	const changes: IDataObject = {};
@@ -79,4 +74,4 @@ export async function execute(
 		itemIndex,
 	});
 	return await readConnector(run.graph, itemIndex, connectorId);
-}
+};

@@ -1,12 +1,7 @@
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { resolveConnectorId } from '../../helpers/locators';
-import type { NodeRun } from '../../helpers/nodeRun';
+import type { OperationExecute } from '../../helpers/nodeRun';
 import { graphPath } from '../../transport';
 import { apiConnectorLocator } from '../common.descriptions';
 import { certificateProperties, readPkcs12 } from './authentication';
@@ -22,11 +17,7 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show }, properties);
 
 /** Adds a certificate to the connector; Graph makes the newest valid one active, so certificates roll over. */
-export async function execute(
-	this: IExecuteFunctions,
-	run: NodeRun,
-	itemIndex: number,
-): Promise<IDataObject> {
+export const execute: OperationExecute<IDataObject> = async function (run, itemIndex) {
 	const connectorId = await resolveConnectorId(run, itemIndex);
 	const { body } = await run.graph.request({
 		method: 'POST',
@@ -35,4 +26,4 @@ export async function execute(
 		itemIndex,
 	});
 	return formatConnector(body);
-}
+};

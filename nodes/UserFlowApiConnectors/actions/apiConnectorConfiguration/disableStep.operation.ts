@@ -1,16 +1,9 @@
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
-import { resolveFlowTarget } from '../../helpers/locators';
-import type { NodeRun } from '../../helpers/nodeRun';
-import { requireStep } from '../../helpers/validation';
+import type { OperationExecute } from '../../helpers/nodeRun';
 import { flowKind, step, userFlowLocator } from '../common.descriptions';
 import { checkFirstOption } from './options';
-import { changeStep } from './steps';
+import { changeStep, resolveFlowStep } from './steps';
 
 const properties: INodeProperties[] = [flowKind, userFlowLocator, step, checkFirstOption];
 
@@ -20,17 +13,7 @@ const displayOptions = {
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	run: NodeRun,
-	itemIndex: number,
-): Promise<IDataObject> {
-	const flow = await resolveFlowTarget(run, itemIndex);
-	const stepName = requireStep(
-		this.getNode(),
-		itemIndex,
-		run.parameters.get('step', itemIndex),
-		flow.kind,
-	);
-	return await changeStep(run, itemIndex, { flow, step: stepName, connectorId: null });
-}
+export const execute: OperationExecute<IDataObject> = async function (run, itemIndex) {
+	const { flow, step } = await resolveFlowStep(run, itemIndex);
+	return await changeStep(run, itemIndex, { flow, step, connectorId: null });
+};

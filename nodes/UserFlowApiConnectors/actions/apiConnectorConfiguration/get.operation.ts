@@ -1,12 +1,7 @@
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { resolveFlowTarget } from '../../helpers/locators';
-import type { NodeRun } from '../../helpers/nodeRun';
+import type { OperationExecute } from '../../helpers/nodeRun';
 import { flowKind, userFlowLocator } from '../common.descriptions';
 import { readConfiguration } from './steps';
 
@@ -17,12 +12,8 @@ const displayOptions = { show: { resource: ['apiConnectorConfiguration'], operat
 export const description = updateDisplayOptions(displayOptions, properties);
 
 /** One item per flow: every step of the flow kind with its API connector, or null when the step is off. */
-export async function execute(
-	this: IExecuteFunctions,
-	run: NodeRun,
-	itemIndex: number,
-): Promise<IDataObject> {
+export const execute: OperationExecute<IDataObject> = async function (run, itemIndex) {
 	const flow = await resolveFlowTarget(run, itemIndex);
 	const configuration = await readConfiguration(run.graph, itemIndex, flow);
 	return { userFlowId: flow.flowId, flowKind: flow.kind, ...configuration };
-}
+};

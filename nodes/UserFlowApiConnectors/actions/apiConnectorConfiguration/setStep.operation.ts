@@ -1,16 +1,10 @@
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
-import { resolveConnectorId, resolveFlowTarget } from '../../helpers/locators';
-import type { NodeRun } from '../../helpers/nodeRun';
-import { requireStep } from '../../helpers/validation';
+import { resolveConnectorId } from '../../helpers/locators';
+import type { OperationExecute } from '../../helpers/nodeRun';
 import { apiConnectorLocator, flowKind, step, userFlowLocator } from '../common.descriptions';
 import { checkFirstOption } from './options';
-import { changeStep } from './steps';
+import { changeStep, resolveFlowStep } from './steps';
 
 const properties: INodeProperties[] = [
 	flowKind,
@@ -26,18 +20,8 @@ const displayOptions = {
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	run: NodeRun,
-	itemIndex: number,
-): Promise<IDataObject> {
-	const flow = await resolveFlowTarget(run, itemIndex);
-	const stepName = requireStep(
-		this.getNode(),
-		itemIndex,
-		run.parameters.get('step', itemIndex),
-		flow.kind,
-	);
+export const execute: OperationExecute<IDataObject> = async function (run, itemIndex) {
+	const { flow, step } = await resolveFlowStep(run, itemIndex);
 	const connectorId = await resolveConnectorId(run, itemIndex);
-	return await changeStep(run, itemIndex, { flow, step: stepName, connectorId });
-}
+	return await changeStep(run, itemIndex, { flow, step, connectorId });
+};

@@ -1,9 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { FLOW_KINDS, type ConnectorStep } from '../../helpers/flowKinds';
-import { flowPath, type FlowTarget } from '../../helpers/locators';
+import { flowPath, resolveFlowTarget, type FlowTarget } from '../../helpers/locators';
 import type { NodeRun } from '../../helpers/nodeRun';
 import { withoutAnnotations } from '../../helpers/odata';
+import { requireStep } from '../../helpers/validation';
 import { graphPath, type GraphClient } from '../../transport';
 
 /*
@@ -12,6 +13,16 @@ import { graphPath, type GraphClient } from '../../transport';
  */
 
 export type StepConfiguration = Partial<Record<ConnectorStep, IDataObject | null>>;
+
+/** The item's flow and step (Set Step and Disable Step): a step the flow kind lacks is refused here. */
+export async function resolveFlowStep(
+	run: NodeRun,
+	itemIndex: number,
+): Promise<{ flow: FlowTarget; step: ConnectorStep }> {
+	const flow = await resolveFlowTarget(run, itemIndex);
+	const value = run.parameters.get('step', itemIndex);
+	return { flow, step: requireStep(run.graph.node, itemIndex, value, flow.kind) };
+}
 
 /** GET apiConnectorConfiguration with the steps expanded: each step's connector, or null when off. */
 export async function readConfiguration(

@@ -1,13 +1,8 @@
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { FLOW_KINDS, type ConnectorStep } from '../../helpers/flowKinds';
 import { flowPath, resolveFlowKind, type FlowTarget } from '../../helpers/locators';
-import type { NodeRun } from '../../helpers/nodeRun';
+import type { OperationExecute } from '../../helpers/nodeRun';
 import { withoutAnnotations } from '../../helpers/odata';
 import { requireConnectorId, requireNewFlowName } from '../../helpers/validation';
 import { graphPath } from '../../transport';
@@ -132,11 +127,7 @@ const displayOptions = { show: { resource: ['userFlow'], operation: ['create'] }
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	run: NodeRun,
-	itemIndex: number,
-): Promise<IDataObject> {
+export const execute: OperationExecute<IDataObject> = async function (run, itemIndex) {
 	const { graph } = run;
 	const node = this.getNode();
 	const kind = await resolveFlowKind(
@@ -203,4 +194,4 @@ export async function execute(
 		linked[step] = connectorId;
 	}
 	return { ...flow, apiConnectorConfiguration: linked };
-}
+};

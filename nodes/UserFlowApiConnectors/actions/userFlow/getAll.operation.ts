@@ -1,13 +1,8 @@
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { FLOW_KINDS } from '../../helpers/flowKinds';
 import { resolveFlowKind } from '../../helpers/locators';
-import type { NodeRun } from '../../helpers/nodeRun';
+import type { OperationExecute } from '../../helpers/nodeRun';
 import { withoutAnnotations } from '../../helpers/odata';
 import { graphPath } from '../../transport';
 import { flowKind, limitProperties, readLimit } from '../common.descriptions';
@@ -18,11 +13,7 @@ const displayOptions = { show: { resource: ['userFlow'], operation: ['getAll'] }
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	run: NodeRun,
-	itemIndex: number,
-): Promise<IDataObject[]> {
+export const execute: OperationExecute<IDataObject[]> = async function (run, itemIndex) {
 	const kind = await resolveFlowKind(
 		run.graph,
 		itemIndex,
@@ -33,4 +24,4 @@ export async function execute(
 		readLimit(this, itemIndex),
 	);
 	return flows.map(withoutAnnotations);
-}
+};
