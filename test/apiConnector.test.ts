@@ -3,25 +3,20 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { SEEDED_CONNECTORS } from '../emulator/state';
-import { startEmulator, type Emulator } from '../emulator';
 import { secretCredential } from './support/credentials';
+import { byId } from './support/parameters';
 import { makePfx, TEST_PFX_PASSWORD } from './support/pfx';
 import { runNode, type NodeRunResult } from './support/runWorkflow';
 import { registerSecret } from './support/secrets';
+import { useEmulator, withEmulator, type RunOptions } from './support/useEmulator';
 
-let emulator: Emulator;
+const fixture = useEmulator();
+const { emulator } = fixture;
 const [connector1] = SEEDED_CONNECTORS;
 const BASIC_PASSWORD = 'connector-basic-password-Zq81';
 registerSecret(BASIC_PASSWORD);
 registerSecret('not-the-pfx-password');
 
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.close());
-beforeEach(() => emulator.reset());
-
-const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 const graphCalls = () =>
 	emulator
 		.graphRequests()
@@ -37,17 +32,8 @@ const pfxItem = (pfx: Buffer, field = 'data'): INodeExecutionData => ({
 	},
 });
 
-async function run(
-	parameters: Record<string, unknown>,
-	options: { inputItems?: INodeExecutionData[]; continueOnFail?: boolean } = {},
-) {
-	return await runNode({
-		parameters: { resource: 'apiConnector', ...parameters } as never,
-		inputItems: options.inputItems,
-		continueOnFail: options.continueOnFail,
-		credentials: secretCredential(emulator),
-	});
-}
+const run = (parameters: Record<string, unknown>, options: RunOptions = {}) =>
+	fixture.run({ resource: 'apiConnector', ...parameters }, options);
 
 /** Every secret that went in must be absent from everything that came out. */
 function expectNoSecrets(result: NodeRunResult, secrets: string[]) {
@@ -244,8 +230,7 @@ describe('Get, Get Many, Update, Upload Client Certificate, Delete', () => {
 	});
 
 	it('Get Many follows @odata.nextLink page by page', async () => {
-		const paged = await startEmulator({ pageSize: 2 });
-		try {
+		await withEmulator({ pageSize: 2 }, async (paged) => {
 			const tenant = paged.state.requireTenant(paged.defaults.tenantId);
 			for (let i = 0; i < 3; i++)
 				tenant.addConnector({
@@ -263,9 +248,7 @@ describe('Get, Get Many, Update, Upload Client Certificate, Delete', () => {
 				true,
 				true,
 			]);
-		} finally {
-			await paged.close();
-		}
+		});
 	});
 
 	it('Update sends only the fields given, then reads the connector back', async () => {

@@ -1,34 +1,23 @@
 // Request Options > Batching: the requests of items running together go to Graph's $batch, 20 at most a
 // batch, and each step is handled like a direct request (a 429 inside a 200 waits and is sent again).
 import { SEEDED_CONNECTORS } from '../emulator/state';
-import { startEmulator, type Emulator } from '../emulator';
-import { secretCredential } from './support/credentials';
-import { runNode } from './support/runWorkflow';
 import { seedFlowItems, setStepFromItems } from './support/setStep';
+import { useEmulator } from './support/useEmulator';
 
-let emulator: Emulator;
+const { emulator, tenant, run } = useEmulator();
 let items: Array<{ flow: string; connector: string }>;
 const flows = Array.from({ length: 30 }, (_, i) => `B2X_1_Batch${i}`);
 
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.close());
 beforeEach(() => {
-	emulator.reset();
 	items = seedFlowItems(emulator, flows);
 });
 
-const tenant = () => emulator.state.requireTenant(emulator.defaults.tenantId);
 const batches = () => emulator.graphRequests().filter((r) => r.path.endsWith('/$batch'));
 const steps = () => emulator.graphRequests().filter((r) => r.batchId !== undefined);
-const credentials = () => secretCredential(emulator);
 
 it('30 items: two batches (20 + 10), each step the documented PUT, outputs in order and paired', async () => {
-	const { output, error } = await runNode({
-		parameters: setStepFromItems({ requestOptions: { batching: true } }),
+	const { output, error } = await run(setStepFromItems({ requestOptions: { batching: true } }), {
 		items,
-		credentials: credentials(),
 	});
 	expect(error).toBeUndefined();
 	expect(
@@ -54,10 +43,8 @@ it('30 items: two batches (20 + 10), each step the documented PUT, outputs in or
 });
 
 it('a request alone in its turn goes directly, not as a batch of one', async () => {
-	const { output, error } = await runNode({
-		parameters: setStepFromItems({ requestOptions: { batching: true } }),
+	const { output, error } = await run(setStepFromItems({ requestOptions: { batching: true } }), {
 		items: items.slice(0, 1),
-		credentials: credentials(),
 	});
 	expect(error).toBeUndefined();
 	expect(output).toHaveLength(1);
@@ -73,10 +60,8 @@ it('a request alone in its turn goes directly, not as a batch of one', async () 
 it('steps throttled inside a 200 batch wait for their Retry-After and are sent again; nothing fails', async () => {
 	emulator.setThrottle({ requests: 12, windowMs: 1000 });
 	const started = Date.now();
-	const { output, error } = await runNode({
-		parameters: setStepFromItems({ requestOptions: { batching: true } }),
+	const { output, error } = await run(setStepFromItems({ requestOptions: { batching: true } }), {
 		items: items.slice(0, 20),
-		credentials: credentials(),
 	});
 	expect(error).toBeUndefined();
 	expect(output.every((item) => item.json.changed === true)).toBe(true);
@@ -86,12 +71,13 @@ it('steps throttled inside a 200 batch wait for their Retry-After and are sent a
 });
 
 it('Set Step with checking first: GET and PUT of each item go in batches; a missing flow is that item only', async () => {
-	const { output } = await runNode({
-		parameters: setStepFromItems({ requestOptions: { batching: true }, checkCurrentStep: true }),
-		items: [...items.slice(0, 4), { flow: 'B2X_1_Missing', connector: SEEDED_CONNECTORS[0].id }],
-		credentials: credentials(),
-		continueOnFail: true,
-	});
+	const { output } = await run(
+		setStepFromItems({ requestOptions: { batching: true }, checkCurrentStep: true }),
+		{
+			items: [...items.slice(0, 4), { flow: 'B2X_1_Missing', connector: SEEDED_CONNECTORS[0].id }],
+			continueOnFail: true,
+		},
+	);
 	expect(
 		output.map((item) =>
 			item.json.error ? `error ${String(item.json.httpCode)}` : item.json.changed,

@@ -1,20 +1,13 @@
 // The user's Stop (n8n's execution cancel signal): no item starts afterwards, requests on their way are
 // abandoned, and a throttle or back-off pause ends without sending anything. n8n ends the execution at once
 // but leaves the node's promise running, so without this a stopped run would go on changing the tenant.
-import { startEmulator, type Emulator } from '../emulator';
-import { secretCredential } from './support/credentials';
-import { runNode } from './support/runWorkflow';
 import { seedFlowItems, setStepFromItems } from './support/setStep';
+import { useEmulator } from './support/useEmulator';
 
-let emulator: Emulator;
+const { emulator, run } = useEmulator();
 let items: Array<{ flow: string; connector: string }>;
 
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.close());
 beforeEach(() => {
-	emulator.reset();
 	items = seedFlowItems(
 		emulator,
 		Array.from({ length: 40 }, (_, i) => `B2X_1_Stop${i}`),
@@ -41,15 +34,13 @@ describe.each([
 	it('starts no further item and abandons the requests on their way', async () => {
 		emulator.setLatency(300);
 		const stopped = stopOnceSeen(() => roundTrips().length >= firstRequests);
-		const { run } = await runNode({
-			parameters: setStepFromItems({ requestOptions }),
+		const { run: execution } = await run(setStepFromItems({ requestOptions }), {
 			items,
-			credentials: secretCredential(emulator),
 			stopWhen: stopped,
 		});
 		// Without the stop, the next requests would follow the first answers 300 ms later.
 		await settle(1_000);
-		expect(run.status).toBe('canceled');
+		expect(execution.status).toBe('canceled');
 		const requests = roundTrips();
 		expect(requests).toHaveLength(firstRequests);
 		// Abandoned: the connection closed before Graph's answer could arrive.
@@ -60,10 +51,8 @@ describe.each([
 it('sends nothing when a Retry-After pause of a stopped execution ends', async () => {
 	emulator.injectFault({ target: 'graph', kind: 'status', status: 429, retryAfterSeconds: 1 });
 	const stopped = stopOnceSeen(() => emulator.graphRequests().some((r) => r.status === 429));
-	await runNode({
-		parameters: setStepFromItems({ requestOptions: { concurrency: 4 } }),
+	await run(setStepFromItems({ requestOptions: { concurrency: 4 } }), {
 		items,
-		credentials: secretCredential(emulator),
 		stopWhen: stopped,
 	});
 	const stoppedAt = await stopped;

@@ -1,33 +1,22 @@
 // Items run side by side (Request Options > Concurrency), in input order and paired, and one throttle gate per
 // app registration + tenant: a 429's Retry-After holds every request of that app, not only the one that got it.
 import { SEEDED_CONNECTORS } from '../emulator/state';
-import { startEmulator, type Emulator } from '../emulator';
-import { secretCredential } from './support/credentials';
-import { runNode } from './support/runWorkflow';
 import { seedFlowItems, setStepFromItems } from './support/setStep';
+import { useEmulator } from './support/useEmulator';
 
-let emulator: Emulator;
+const { emulator, run } = useEmulator();
 let items: Array<{ flow: string; connector: string }>;
 const flows = Array.from({ length: 12 }, (_, i) => `B2X_1_Flow${i}`);
 
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.close());
 beforeEach(() => {
-	emulator.reset();
 	items = seedFlowItems(emulator, flows);
 });
-
-const credentials = () => secretCredential(emulator);
 
 it('runs up to Concurrency items at once and keeps input order and pairing', async () => {
 	emulator.injectFault({ target: 'graph', kind: 'delay', delayMs: 200, times: 12 });
 	const started = Date.now();
-	const { output, error } = await runNode({
-		parameters: setStepFromItems({ requestOptions: { concurrency: 4 } }),
+	const { output, error } = await run(setStepFromItems({ requestOptions: { concurrency: 4 } }), {
 		items,
-		credentials: credentials(),
 	});
 	const elapsed = Date.now() - started;
 	expect(error).toBeUndefined();
@@ -52,21 +41,18 @@ it('runs up to Concurrency items at once and keeps input order and pairing', asy
 it('Concurrency 1 runs the items one after another', async () => {
 	emulator.injectFault({ target: 'graph', kind: 'delay', delayMs: 100, times: 4 });
 	const started = Date.now();
-	await runNode({
-		parameters: setStepFromItems({ requestOptions: { concurrency: 1 } }),
+	await run(setStepFromItems({ requestOptions: { concurrency: 1 } }), {
 		items: items.slice(0, 4),
-		credentials: credentials(),
 	});
 	expect(Date.now() - started).toBeGreaterThanOrEqual(390);
 });
 
 it("a 429's Retry-After holds every request of the app until it expires", async () => {
 	emulator.injectFault({ target: 'graph', kind: 'status', status: 429, retryAfterSeconds: 1 });
-	const { output, error } = await runNode({
-		parameters: setStepFromItems({ requestOptions: { concurrency: 4 }, checkCurrentStep: true }),
-		items,
-		credentials: credentials(),
-	});
+	const { output, error } = await run(
+		setStepFromItems({ requestOptions: { concurrency: 4 }, checkCurrentStep: true }),
+		{ items },
+	);
 	expect(error).toBeUndefined();
 	expect(output).toHaveLength(12);
 	const requests = emulator.graphRequests();
@@ -87,10 +73,8 @@ it('without continue-on-fail the first failing item fails the node and no new it
 		{ flow: 'missing2', connector: SEEDED_CONNECTORS[0].id },
 		...items.slice(5),
 	];
-	const { error } = await runNode({
-		parameters: setStepFromItems({ requestOptions: { concurrency: 2 } }),
+	const { error } = await run(setStepFromItems({ requestOptions: { concurrency: 2 } }), {
 		items: bad,
-		credentials: credentials(),
 	});
 	expect(error?.message).toMatch(/B2X_1_missing1/);
 	// Items after the failure that had not started were not run.

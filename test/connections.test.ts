@@ -3,21 +3,13 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 
-import type { Emulator } from '../emulator';
-import { secretCredential } from './support/credentials';
-import { GET_PARTNER_FLOW, useEmulatorWithPartnerFlow } from './support/partnerFlow';
-import { runNode } from './support/runWorkflow';
+import { addPartnerFlow, GET_PARTNER_FLOW } from './support/partnerFlow';
+import { useEmulator } from './support/useEmulator';
 
-let emulator: Emulator;
-useEmulatorWithPartnerFlow((started) => (emulator = started));
+const { emulator, run } = useEmulator({ seed: addPartnerFlow });
 
-const getFlow = GET_PARTNER_FLOW;
 const runGetFlow = (items: number) =>
-	runNode({
-		parameters: getFlow as never,
-		items: Array.from({ length: items }, () => ({})),
-		credentials: secretCredential(emulator),
-	});
+	run(GET_PARTNER_FLOW, { items: Array.from({ length: items }, () => ({})) });
 const graphConnections = () =>
 	new Set(emulator.graphRequests().map((request) => request.connection));
 

@@ -6,7 +6,6 @@ import { MicrosoftEntraUserFlowsApi } from '../credentials/MicrosoftEntraUserFlo
 import { NATIONAL_CLOUDS } from '../credentials/entra/clouds';
 import { readSettings, resolveEndpoints } from '../credentials/entra/settings';
 import { forgetToken } from '../credentials/entra/tokenProvider';
-import { startEmulator, type Emulator } from '../emulator';
 import {
 	APP_KEY,
 	APP_KEY_ENCRYPTED,
@@ -16,14 +15,9 @@ import {
 } from './support/credentials';
 import { testCredential } from './support/credentialTest';
 import { runNode } from './support/runWorkflow';
+import { useEmulator } from './support/useEmulator';
 
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.close());
-beforeEach(() => emulator.reset());
+const { emulator } = useEmulator();
 
 const getConfiguration = {
 	resource: 'apiConnectorConfiguration',

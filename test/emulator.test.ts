@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { ClientCertificateCredential, ClientSecretCredential } from '@azure/identity';
 import { readFileSync } from 'node:fs';
 import forge from 'node-forge';
@@ -6,7 +6,8 @@ import * as https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { makePfx, TEST_PFX_PASSWORD, type PfxOptions, type TestPfx } from './support/pfx';
-import { EMULATOR_FILES, SEEDED_CONNECTORS, startEmulator, type Emulator } from '../emulator';
+import { EMULATOR_FILES, SEEDED_CONNECTORS, startEmulator } from '../emulator';
+import { useEmulator, withEmulator } from './support/useEmulator';
 
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 const ca = readFileSync(EMULATOR_FILES.caCertificate);
@@ -20,18 +21,8 @@ interface Answer {
 	body: any;
 }
 
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-
-afterEach(() => emulator.reset());
-
-afterAll(async () => {
-	agent.destroy();
-	await emulator.close();
-});
+const { emulator } = useEmulator();
+afterAll(() => agent.destroy());
 
 function send(
 	method: string,
@@ -1039,8 +1030,7 @@ describe('JSON batching', () => {
 
 describe('latency', () => {
 	it('adds the set delay to every Graph round trip, not to token requests', async () => {
-		const slow = await startEmulator({ latencyMs: 120 });
-		try {
+		await withEmulator({ latencyMs: 120 }, async (slow) => {
 			const credential = new ClientSecretCredential(
 				slow.defaults.tenantId,
 				slow.defaults.clientId,
@@ -1065,8 +1055,6 @@ describe('latency', () => {
 				headers: { Authorization: `Bearer ${token}` },
 			});
 			expect(Date.now() - quick).toBeLessThan(100);
-		} finally {
-			await slow.close();
-		}
+		});
 	});
 });

@@ -3,18 +3,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { startEmulator, type Emulator } from '../emulator';
-import { secretCredential } from './support/credentials';
 import { EXAMPLE_CHECKS } from './support/exampleChecks';
 import { CREDENTIAL_TYPE, runWorkflow } from './support/runWorkflow';
+import { useEmulator } from './support/useEmulator';
 
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.close());
-beforeEach(() => emulator.reset());
+const { credentials, tenant } = useEmulator();
 
 const examplesFolder = join(__dirname, '..', 'examples');
 const examples = readdirSync(examplesFolder).filter((file) => file.endsWith('.json'));
@@ -25,10 +18,7 @@ it('every example has its checks', () => {
 
 it.each(examples)('%s', async (file) => {
 	const workflow = JSON.parse(readFileSync(join(examplesFolder, file), 'utf8'));
-	const run = await runWorkflow(workflow, { [CREDENTIAL_TYPE]: secretCredential(emulator) });
+	const run = await runWorkflow(workflow, { [CREDENTIAL_TYPE]: credentials() });
 	expect(run.status).toBe('success');
-	EXAMPLE_CHECKS[file](
-		run.data.resultData.runData,
-		emulator.state.requireTenant(emulator.defaults.tenantId),
-	);
+	EXAMPLE_CHECKS[file](run.data.resultData.runData, tenant());
 });

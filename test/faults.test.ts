@@ -1,14 +1,9 @@
 // The smaller form of `npm run test:faults`: under random throttling, 5xx, dropped and slow answers no item
 // is lost, nothing happens twice, and the tenant ends as the workflows asked.
-import { startEmulator, type Emulator } from '../emulator';
 import { runFaultScenario } from './support/faultRun';
+import { useEmulator } from './support/useEmulator';
 
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.close());
+const { emulator } = useEmulator({ reset: false });
 
 it('36 operations in 6 parallel executions under injected faults', async () => {
 	const figures = await runFaultScenario(emulator, {

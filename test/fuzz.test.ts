@@ -1,13 +1,8 @@
 // The smaller form of `npm run test:fuzz`: generated hostile input through n8n's engine.
-import { startEmulator, type Emulator } from '../emulator';
 import { runFuzz } from './support/fuzz';
+import { useEmulator } from './support/useEmulator';
 
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.close());
+const { emulator } = useEmulator({ reset: false });
 
 it.each(['v1.0', 'beta'] as const)(
 	'400 generated parameter sets against Graph %s: nothing crashes, strays or goes out for bad input',

@@ -1,24 +1,16 @@
 // "From list" in the editor: the list-search methods behind the user flow and API connector locators.
-import { startEmulator, type Emulator } from '../emulator';
-import { b2cCredential, secretCredential } from './support/credentials';
 import { searchList } from './support/runWorkflow';
+import { useEmulator } from './support/useEmulator';
 
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ pageSize: 2 });
-});
-afterAll(async () => await emulator.close());
-beforeEach(() => emulator.reset());
+const { emulator, tenant, credentials, b2cCredentials } = useEmulator({ pageSize: 2 });
 
 it('lists the flows of the chosen kind, filtered by the search text, one Graph page at a time', async () => {
-	const tenant = emulator.state.requireTenant(emulator.defaults.tenantId);
 	for (const id of ['B2X_1_Partner', 'B2X_1_Employees', 'B2X_1_PartnerEU'])
-		tenant.addUserFlow({ id, kind: 'b2x' });
-	const credentials = secretCredential(emulator);
+		tenant().addUserFlow({ id, kind: 'b2x' });
+	const credential = credentials();
 	const first = await searchList('searchUserFlows', {
 		parameters: { flowKind: 'b2x' },
-		credentials,
+		credentials: credential,
 	});
 	expect(first.results.map((r) => r.value)).toEqual(['B2X_1_Partner', 'B2X_1_Employees']);
 	expect(first.results[0]).toEqual({
@@ -29,13 +21,13 @@ it('lists the flows of the chosen kind, filtered by the search text, one Graph p
 	expect(first.paginationToken).toMatch(/\$skiptoken=/);
 	const second = await searchList('searchUserFlows', {
 		parameters: { flowKind: 'b2x' },
-		credentials,
+		credentials: credential,
 		paginationToken: first.paginationToken,
 	});
 	expect(second.results.map((r) => r.value)).toEqual(['B2X_1_PartnerEU']);
 	const filtered = await searchList('searchUserFlows', {
 		parameters: { flowKind: 'b2x' },
-		credentials,
+		credentials: credential,
 		filter: 'employ',
 	});
 	expect(filtered.results.map((r) => r.value)).toEqual(['B2X_1_Employees']);
@@ -50,7 +42,7 @@ it('lists Azure AD B2C flows from b2cUserFlows in beta', async () => {
 		.addUserFlow({ id: 'B2C_1_SignIn', kind: 'b2c', userFlowType: 'signIn' });
 	const { results } = await searchList('searchUserFlows', {
 		parameters: { flowKind: 'b2c' },
-		credentials: b2cCredential(emulator),
+		credentials: b2cCredentials(),
 	});
 	expect(results).toEqual([
 		{
@@ -65,7 +57,7 @@ it('says that B2C flows need beta instead of asking Graph v1.0 for them', async 
 	await expect(
 		searchList('searchUserFlows', {
 			parameters: { flowKind: 'b2c' },
-			credentials: b2cCredential(emulator, { graphVersion: 'v1.0' }),
+			credentials: b2cCredentials({ graphVersion: 'v1.0' }),
 		}),
 	).rejects.toThrow(
 		'Azure AD B2C user flows need the Graph beta API, but the credential uses v1.0',
@@ -74,10 +66,9 @@ it('says that B2C flows need beta instead of asking Graph v1.0 for them', async 
 });
 
 it('lists API connectors by display name and target URL, searchable by either', async () => {
-	const credentials = secretCredential(emulator);
 	const { results } = await searchList('searchApiConnectors', {
 		parameters: {},
-		credentials,
+		credentials: credentials(),
 		filter: 'someotherapi',
 	});
 	expect(results).toEqual([
@@ -93,7 +84,7 @@ it('a paging token on another host is refused, not followed', async () => {
 	await expect(
 		searchList('searchApiConnectors', {
 			parameters: {},
-			credentials: secretCredential(emulator),
+			credentials: credentials(),
 			paginationToken: 'https://graph.evil.example/v1.0/identity/apiConnectors?$skiptoken=x',
 		}),
 	).rejects.toThrow(/Refusing to follow a link outside the configured Graph URL/);

@@ -5,15 +5,17 @@ import { createServer, type Server } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
 import { encodePathSegment, graphPath } from '../nodes/UserFlowApiConnectors/transport';
 import { EMULATOR_FILES } from '../emulator/state';
-import { startEmulator, type Emulator } from '../emulator';
 import { secretCredential } from './support/credentials';
-import { GET_PARTNER_FLOW, useEmulatorWithPartnerFlow } from './support/partnerFlow';
+import { addPartnerFlow, GET_PARTNER_FLOW } from './support/partnerFlow';
 import { runNode } from './support/runWorkflow';
+import { useEmulator, withEmulator } from './support/useEmulator';
 
-let emulator: Emulator;
-useEmulatorWithPartnerFlow((started) => (emulator = started));
+const fixture = useEmulator({ seed: addPartnerFlow });
+const { emulator } = fixture;
 
 const getFlow = GET_PARTNER_FLOW;
 const create = {
@@ -22,11 +24,8 @@ const create = {
 	flowKind: 'b2x',
 	userFlowName: 'Fresh',
 };
-const run = (parameters: object, credentialOverrides: object = {}) =>
-	runNode({
-		parameters: parameters as never,
-		credentials: secretCredential(emulator, credentialOverrides as never),
-	});
+const run = (parameters: object, credentialOverrides: ICredentialDataDecryptedObject = {}) =>
+	fixture.run(parameters, { credentials: fixture.credentials(credentialOverrides) });
 const graphStatuses = () => emulator.graphRequests().map((r) => r.status);
 
 describe('path segments', () => {
@@ -182,15 +181,10 @@ describe('retries', () => {
 describe('per-item request options', () => {
 	it('an expression in Request Options is read for each item; the rest of the run shares one reading', async () => {
 		emulator.injectFault({ target: 'graph', kind: 'status', status: 503, times: 2 });
-		const { output } = await runNode({
-			parameters: {
-				...getFlow,
-				requestOptions: { concurrency: 1, maxRetries: '={{ $json.retries }}' },
-			} as never,
-			items: [{ retries: 0 }, { retries: 1 }],
-			credentials: secretCredential(emulator),
-			continueOnFail: true,
-		});
+		const { output } = await fixture.run(
+			{ ...getFlow, requestOptions: { concurrency: 1, maxRetries: '={{ $json.retries }}' } },
+			{ items: [{ retries: 0 }, { retries: 1 }], continueOnFail: true },
+		);
 		expect(output.map((item) => item.json.error === undefined)).toEqual([false, true]);
 		expect(output[0].json.description).toMatch(/Gave up after 1 attempts/);
 		expect(graphStatuses()).toEqual([503, 503, 200]);
@@ -203,11 +197,8 @@ describe('tokens', () => {
 		runs: number,
 		options: { tokenLifetimeSeconds?: number } = {},
 	): Promise<number> {
-		const own = await startEmulator(options);
-		try {
-			own.state
-				.requireTenant(own.defaults.tenantId)
-				.addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
+		return await withEmulator(options, async (own) => {
+			addPartnerFlow(own);
 			const credentials = secretCredential(own);
 			for (let i = 0; i < runs; i++)
 				expect(
@@ -215,9 +206,7 @@ describe('tokens', () => {
 				).toBeUndefined();
 			expect(own.graphRequests().every((request) => request.hasBearer)).toBe(true);
 			return own.tokenRequests().length;
-		} finally {
-			await own.close();
-		}
+		});
 	}
 
 	it('one token serves every run of the process while it is valid', async () => {
@@ -278,15 +267,10 @@ describe('the bearer token goes to the configured Graph host only', () => {
 	afterAll(async () => await new Promise((resolve) => foreign.close(resolve)));
 
 	it('a next page link on another host is not followed', async () => {
-		const { error } = await runNode({
-			parameters: {
-				resource: 'userFlow',
-				operation: 'getAll',
-				flowKind: 'b2x',
-				returnAll: true,
-			} as never,
-			credentials: secretCredential(emulator, { graphBaseUrl: foreignUrl }),
-		});
+		const { error } = await run(
+			{ resource: 'userFlow', operation: 'getAll', flowKind: 'b2x', returnAll: true },
+			{ graphBaseUrl: foreignUrl },
+		);
 		expect(error?.message).toMatch(/Refusing to follow a link outside the configured Graph URL/);
 		expect(foreignRequests).toHaveLength(1);
 		// The emulator (another origin than the configured Graph URL) never saw a Graph request.

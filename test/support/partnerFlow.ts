@@ -1,6 +1,6 @@
-import { startEmulator, type Emulator } from '../../emulator';
+import type { Emulator } from '../../emulator';
 
-/** Get User Flow of the flow that useEmulatorWithPartnerFlow seeds. */
+/** Get User Flow of the flow that addPartnerFlow seeds. */
 export const GET_PARTNER_FLOW = {
 	resource: 'userFlow',
 	operation: 'get',
@@ -8,21 +8,9 @@ export const GET_PARTNER_FLOW = {
 	userFlow: { __rl: true, mode: 'id', value: 'Partner' },
 };
 
-/**
- * A suite's own emulator, handed to `use` once started; before every test its directory is reset and its
- * External ID tenant has the flow B2X_1_Partner.
- */
-export function useEmulatorWithPartnerFlow(use: (emulator: Emulator) => void): void {
-	let emulator: Emulator;
-	beforeAll(async () => {
-		emulator = await startEmulator();
-		use(emulator);
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(() => {
-		emulator.reset();
-		emulator.state
-			.requireTenant(emulator.defaults.tenantId)
-			.addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
-	});
+/** Adds the flow B2X_1_Partner to the External ID tenant: `useEmulator({ seed: addPartnerFlow })`. */
+export function addPartnerFlow(emulator: Emulator): void {
+	emulator.state
+		.requireTenant(emulator.defaults.tenantId)
+		.addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
 }

@@ -1,172 +1,16 @@
-// The "User Flow API Connectors" node, run through n8n's workflow engine against the emulator: for every
-// example in Microsoft's reference pages (../shared/seeds), the exact request Graph receives and the output.
+// API Connector Configuration resource (the steps of a user flow and the API connector each one calls), run
+// through n8n's workflow engine against the emulator: for every example in Microsoft's reference pages
+// (../shared/seeds), the exact request Graph receives and the output; and bad input refused before any request.
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
 import { SEEDED_CONNECTORS } from '../emulator/state';
-import { startEmulator, type Emulator } from '../emulator';
-import { b2cCredential, secretCredential } from './support/credentials';
-import { runNode } from './support/runWorkflow';
+import { byId } from './support/parameters';
+import { useEmulator } from './support/useEmulator';
 
-let emulator: Emulator;
+const { emulator, tenant, run, graphCalls, credentials, b2cCredentials } = useEmulator();
 const [connector1, connector2] = SEEDED_CONNECTORS;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.close());
-beforeEach(() => emulator.reset());
-
-const tenant = () => emulator.state.requireTenant(emulator.defaults.tenantId);
-const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 const connectorRef = (version: string, id: string) =>
 	`${emulator.graphBaseUrl}/${version}/identity/apiConnectors/${id}`;
-/** What Graph received, without the token endpoint's traffic. */
-const graphCalls = () =>
-	emulator.graphRequests().map(({ method, path, query, body }) => ({ method, path, query, body }));
-
-async function run(
-	parameters: Record<string, unknown>,
-	options: { items?: object[]; continueOnFail?: boolean; credentials?: object } = {},
-) {
-	return await runNode({
-		parameters: parameters as never,
-		items: options.items as never,
-		continueOnFail: options.continueOnFail,
-		credentials: (options.credentials ?? secretCredential(emulator)) as never,
-	});
-}
-
-describe('User Flow > Create (b2xIdentityUserFlow POST examples)', () => {
-	it('Example 1: with the default values', async () => {
-		const { output, error } = await run({
-			resource: 'userFlow',
-			operation: 'create',
-			flowKind: 'b2x',
-			userFlowName: 'Partner',
-		});
-		expect(error).toBeUndefined();
-		expect(graphCalls()).toEqual([
-			{
-				method: 'POST',
-				path: '/v1.0/identity/b2xUserFlows',
-				query: {},
-				body: { id: 'Partner', userFlowType: 'signUpOrSignIn', userFlowTypeVersion: 1 },
-			},
-		]);
-		expect(output).toEqual([
-			{
-				json: { id: 'B2X_1_Partner', userFlowType: 'signUpOrSignIn', userFlowTypeVersion: 1 },
-				pairedItem: { item: 0 },
-			},
-		]);
-	});
-
-	it('Example 2: with an identity provider', async () => {
-		const { output } = await run({
-			resource: 'userFlow',
-			operation: 'create',
-			flowKind: 'b2x',
-			userFlowName: 'Partner',
-			additionalFields: {
-				identityProviders: {
-					provider: [{ id: 'Facebook-OAuth', type: 'Facebook', name: 'Facebook' }],
-				},
-			},
-		});
-		expect(graphCalls()[0].body).toEqual({
-			id: 'Partner',
-			userFlowType: 'signUpOrSignIn',
-			userFlowTypeVersion: 1,
-			identityProviders: [{ id: 'Facebook-OAuth', type: 'Facebook', name: 'Facebook' }],
-		});
-		expect(output[0].json.id).toBe('B2X_1_Partner');
-		expect(tenant().userFlow('b2x', 'B2X_1_Partner')?.identityProviderIds).toEqual([
-			'Facebook-OAuth',
-		]);
-	});
-
-	it('Example 3: with API connectors, and makes sure both steps really are linked', async () => {
-		const { output } = await run({
-			resource: 'userFlow',
-			operation: 'create',
-			flowKind: 'b2x',
-			userFlowName: 'UserFlowWithAPIConnector',
-			additionalFields: {
-				postFederationSignupConnectorId: connector1.id,
-				postAttributeCollectionConnectorId: connector2.id,
-			},
-		});
-		const calls = graphCalls();
-		expect(calls[0]).toEqual({
-			method: 'POST',
-			path: '/v1.0/identity/b2xUserFlows',
-			query: {},
-			body: {
-				id: 'UserFlowWithAPIConnector',
-				userFlowType: 'signUpOrSignIn',
-				userFlowTypeVersion: 1,
-				apiConnectorConfiguration: {
-					postFederationSignup: { '@odata.id': connectorRef('v1.0', connector1.id) },
-					postAttributeCollection: { '@odata.id': connectorRef('v1.0', connector2.id) },
-				},
-			},
-		});
-		// Read back; whatever the creation did not link is linked with the documented $ref call.
-		expect(calls[1]).toMatchObject({
-			method: 'GET',
-			path: '/v1.0/identity/b2xUserFlows/B2X_1_UserFlowWithAPIConnector/apiConnectorConfiguration',
-			query: { $expand: 'postFederationSignup,postAttributeCollection' },
-		});
-		expect(tenant().userFlow('b2x', 'B2X_1_UserFlowWithAPIConnector')?.apiConnectors).toEqual({
-			postFederationSignup: connector1.id,
-			postAttributeCollection: connector2.id,
-		});
-		expect(output[0].json).toEqual({
-			id: 'B2X_1_UserFlowWithAPIConnector',
-			userFlowType: 'signUpOrSignIn',
-			userFlowTypeVersion: 1,
-			apiConnectorConfiguration: {
-				postFederationSignup: connector1.id,
-				postAttributeCollection: connector2.id,
-			},
-		});
-	});
-
-	it('takes a typed prefix off the name instead of doubling it', async () => {
-		await run({
-			resource: 'userFlow',
-			operation: 'create',
-			flowKind: 'b2x',
-			userFlowName: 'b2x_1_Partner',
-		});
-		expect(graphCalls()[0].body).toMatchObject({ id: 'Partner' });
-	});
-
-	it('a flow type the flow kind does not have is refused before any request', async () => {
-		const { error } = await run({
-			resource: 'userFlow',
-			operation: 'create',
-			flowKind: 'b2x',
-			userFlowName: 'Partner',
-			userFlowType: 'signIn',
-		});
-		expect(error?.message).toBe(
-			'External ID self-service sign-up user flows cannot have the type "signIn"',
-		);
-		expect(emulator.graphRequests()).toHaveLength(0);
-	});
-
-	it('a flow that already exists: Graph 409 with its code, message and request-id', async () => {
-		tenant().addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
-		const { error } = await run({
-			resource: 'userFlow',
-			operation: 'create',
-			flowKind: 'b2x',
-			userFlowName: 'Partner',
-		});
-		expect(error?.message).toMatch(/Microsoft Graph error .+: A user flow .*already exists/);
-		expect(error?.description).toMatch(/POST \/identity\/b2xUserFlows answered 409/);
-		expect(error?.description).toMatch(/request-id: [0-9a-f-]{36}/);
-	});
-});
 
 describe('API Connector Configuration', () => {
 	beforeEach(() => {
@@ -305,7 +149,7 @@ describe('API Connector Configuration', () => {
 				flowKind: 'b2x',
 				userFlow: byId('B2X_1_testuserflow'),
 			},
-			{ credentials: secretCredential(emulator, { graphVersion: 'beta' }) },
+			{ credentials: credentials({ graphVersion: 'beta' }) },
 		);
 		expect(graphCalls()).toEqual([
 			{
@@ -437,7 +281,7 @@ describe('Azure AD B2C flows (beta only): the b2cIdentityUserFlow reference exam
 				step: stepName,
 				apiConnector: byId(connector1.id),
 			},
-			{ credentials: b2cCredential(emulator) },
+			{ credentials: b2cCredentials() },
 		);
 		expect(error).toBeUndefined();
 		expect(graphCalls()).toEqual([
@@ -468,7 +312,7 @@ describe('Azure AD B2C flows (beta only): the b2cIdentityUserFlow reference exam
 				flowKind: 'b2c',
 				userFlow: byId('B2C_1_testuserflow'),
 			},
-			{ credentials: b2cCredential(emulator) },
+			{ credentials: b2cCredentials() },
 		);
 		expect(graphCalls()[0].query).toEqual({
 			$expand: 'postFederationSignup,postAttributeCollection,preTokenIssuance',
@@ -479,36 +323,11 @@ describe('Azure AD B2C flows (beta only): the b2cIdentityUserFlow reference exam
 			preTokenIssuance: { id: connector1.id },
 		});
 	});
-
-	it('Create a B2C sign-in flow of version 3', async () => {
-		const { output } = await run(
-			{
-				resource: 'userFlow',
-				operation: 'create',
-				flowKind: 'b2c',
-				userFlowName: 'SignIn',
-				userFlowType: 'signIn',
-				userFlowTypeVersion: 3,
-			},
-			{ credentials: b2cCredential(emulator) },
-		);
-		expect(graphCalls()[0]).toEqual({
-			method: 'POST',
-			path: '/beta/identity/b2cUserFlows',
-			query: {},
-			body: { id: 'SignIn', userFlowType: 'signIn', userFlowTypeVersion: 3 },
-		});
-		expect(output[0].json).toMatchObject({
-			id: 'B2C_1_SignIn',
-			userFlowType: 'signIn',
-			userFlowTypeVersion: 3,
-		});
-	});
 });
 
 describe('bad input is refused before any request, with a message a user can act on', () => {
 	// Values arrive through expressions (a spreadsheet row, a webhook), where n8n cannot check them up front.
-	const setStep = (row: Record<string, string>, credentials?: object) =>
+	const setStep = (row: Record<string, string>, credential?: ICredentialDataDecryptedObject) =>
 		run(
 			{
 				resource: 'apiConnectorConfiguration',
@@ -518,7 +337,7 @@ describe('bad input is refused before any request, with a message a user can act
 				step: '={{ $json.step ?? "postFederationSignup" }}',
 				apiConnector: byId(`={{ $json.connector ?? "${connector1.id}" }}`),
 			},
-			{ credentials, items: [row] },
+			{ credentials: credential, items: [row] },
 		);
 
 	it.each([
@@ -566,10 +385,7 @@ describe('bad input is refused before any request, with a message a user can act
 	});
 
 	it('a B2C flow with a v1.0 credential', async () => {
-		const { error } = await setStep(
-			{ kind: 'b2c' },
-			b2cCredential(emulator, { graphVersion: 'v1.0' }),
-		);
+		const { error } = await setStep({ kind: 'b2c' }, b2cCredentials({ graphVersion: 'v1.0' }));
 		expect(error?.message).toBe(
 			'Azure AD B2C user flows need the Graph beta API, but the credential uses v1.0',
 		);
@@ -609,80 +425,5 @@ describe('bad input is refused before any request, with a message a user can act
 			httpCode: '404',
 			requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
 		});
-	});
-});
-
-describe('User Flow > Get, Get Many, Delete', () => {
-	it('Get Many pages through @odata.nextLink; a limit stops early', async () => {
-		for (let i = 0; i < 5; i++) tenant().addUserFlow({ id: `B2X_1_flow${i}`, kind: 'b2x' });
-		const small = await startEmulator({ pageSize: 2 });
-		try {
-			for (let i = 0; i < 5; i++)
-				small.state
-					.requireTenant(small.defaults.tenantId)
-					.addUserFlow({ id: `B2X_1_flow${i}`, kind: 'b2x' });
-			const all = await runNode({
-				parameters: { resource: 'userFlow', operation: 'getAll', flowKind: 'b2x', returnAll: true },
-				credentials: secretCredential(small),
-			});
-			expect(all.output.map((item) => item.json.id)).toEqual([
-				'B2X_1_flow0',
-				'B2X_1_flow1',
-				'B2X_1_flow2',
-				'B2X_1_flow3',
-				'B2X_1_flow4',
-			]);
-			expect(all.output.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(
-				true,
-			);
-			const pages = small.graphRequests();
-			expect(pages).toHaveLength(3);
-			expect(pages[1].query.$skiptoken).toBeTruthy();
-			small.clearRequests();
-			const limited = await runNode({
-				parameters: {
-					resource: 'userFlow',
-					operation: 'getAll',
-					flowKind: 'b2x',
-					returnAll: false,
-					limit: 3,
-				},
-				credentials: secretCredential(small),
-			});
-			expect(limited.output).toHaveLength(3);
-		} finally {
-			await small.close();
-		}
-	});
-
-	it('Get accepts the name without its prefix; Delete removes the flow', async () => {
-		tenant().addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
-		const got = await run({
-			resource: 'userFlow',
-			operation: 'get',
-			flowKind: 'b2x',
-			userFlow: byId('Partner'),
-		});
-		expect(got.output[0].json).toEqual({
-			id: 'B2X_1_Partner',
-			userFlowType: 'signUpOrSignIn',
-			userFlowTypeVersion: 1,
-		});
-		const deleted = await run({
-			resource: 'userFlow',
-			operation: 'delete',
-			flowKind: 'b2x',
-			userFlow: byId('Partner'),
-		});
-		expect(deleted.output[0].json).toEqual({
-			userFlowId: 'B2X_1_Partner',
-			flowKind: 'b2x',
-			deleted: true,
-		});
-		expect(graphCalls().at(-1)).toMatchObject({
-			method: 'DELETE',
-			path: '/v1.0/identity/b2xUserFlows/B2X_1_Partner',
-		});
-		expect(tenant().userFlow('b2x', 'B2X_1_Partner')).toBeUndefined();
 	});
 });

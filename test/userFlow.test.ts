@@ -1,0 +1,246 @@
+// User Flow resource (b2xUserFlows, and b2cUserFlows in beta), run through n8n's workflow engine against the
+// emulator: for every example in Microsoft's reference pages (../shared/seeds), the exact request Graph
+// receives and the output.
+import { SEEDED_CONNECTORS } from '../emulator/state';
+import { byId } from './support/parameters';
+import { secretCredential } from './support/credentials';
+import { runNode } from './support/runWorkflow';
+import { useEmulator, withEmulator } from './support/useEmulator';
+
+const { emulator, tenant, run, graphCalls, b2cCredentials } = useEmulator();
+const [connector1, connector2] = SEEDED_CONNECTORS;
+const connectorRef = (version: string, id: string) =>
+	`${emulator.graphBaseUrl}/${version}/identity/apiConnectors/${id}`;
+
+describe('User Flow > Create (b2xIdentityUserFlow POST examples)', () => {
+	it('Example 1: with the default values', async () => {
+		const { output, error } = await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'Partner',
+		});
+		expect(error).toBeUndefined();
+		expect(graphCalls()).toEqual([
+			{
+				method: 'POST',
+				path: '/v1.0/identity/b2xUserFlows',
+				query: {},
+				body: { id: 'Partner', userFlowType: 'signUpOrSignIn', userFlowTypeVersion: 1 },
+			},
+		]);
+		expect(output).toEqual([
+			{
+				json: { id: 'B2X_1_Partner', userFlowType: 'signUpOrSignIn', userFlowTypeVersion: 1 },
+				pairedItem: { item: 0 },
+			},
+		]);
+	});
+
+	it('Example 2: with an identity provider', async () => {
+		const { output } = await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'Partner',
+			additionalFields: {
+				identityProviders: {
+					provider: [{ id: 'Facebook-OAuth', type: 'Facebook', name: 'Facebook' }],
+				},
+			},
+		});
+		expect(graphCalls()[0].body).toEqual({
+			id: 'Partner',
+			userFlowType: 'signUpOrSignIn',
+			userFlowTypeVersion: 1,
+			identityProviders: [{ id: 'Facebook-OAuth', type: 'Facebook', name: 'Facebook' }],
+		});
+		expect(output[0].json.id).toBe('B2X_1_Partner');
+		expect(tenant().userFlow('b2x', 'B2X_1_Partner')?.identityProviderIds).toEqual([
+			'Facebook-OAuth',
+		]);
+	});
+
+	it('Example 3: with API connectors, and makes sure both steps really are linked', async () => {
+		const { output } = await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'UserFlowWithAPIConnector',
+			additionalFields: {
+				postFederationSignupConnectorId: connector1.id,
+				postAttributeCollectionConnectorId: connector2.id,
+			},
+		});
+		const calls = graphCalls();
+		expect(calls[0]).toEqual({
+			method: 'POST',
+			path: '/v1.0/identity/b2xUserFlows',
+			query: {},
+			body: {
+				id: 'UserFlowWithAPIConnector',
+				userFlowType: 'signUpOrSignIn',
+				userFlowTypeVersion: 1,
+				apiConnectorConfiguration: {
+					postFederationSignup: { '@odata.id': connectorRef('v1.0', connector1.id) },
+					postAttributeCollection: { '@odata.id': connectorRef('v1.0', connector2.id) },
+				},
+			},
+		});
+		// Read back; whatever the creation did not link is linked with the documented $ref call.
+		expect(calls[1]).toMatchObject({
+			method: 'GET',
+			path: '/v1.0/identity/b2xUserFlows/B2X_1_UserFlowWithAPIConnector/apiConnectorConfiguration',
+			query: { $expand: 'postFederationSignup,postAttributeCollection' },
+		});
+		expect(tenant().userFlow('b2x', 'B2X_1_UserFlowWithAPIConnector')?.apiConnectors).toEqual({
+			postFederationSignup: connector1.id,
+			postAttributeCollection: connector2.id,
+		});
+		expect(output[0].json).toEqual({
+			id: 'B2X_1_UserFlowWithAPIConnector',
+			userFlowType: 'signUpOrSignIn',
+			userFlowTypeVersion: 1,
+			apiConnectorConfiguration: {
+				postFederationSignup: connector1.id,
+				postAttributeCollection: connector2.id,
+			},
+		});
+	});
+
+	it('takes a typed prefix off the name instead of doubling it', async () => {
+		await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'b2x_1_Partner',
+		});
+		expect(graphCalls()[0].body).toMatchObject({ id: 'Partner' });
+	});
+
+	it('a flow type the flow kind does not have is refused before any request', async () => {
+		const { error } = await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'Partner',
+			userFlowType: 'signIn',
+		});
+		expect(error?.message).toBe(
+			'External ID self-service sign-up user flows cannot have the type "signIn"',
+		);
+		expect(emulator.graphRequests()).toHaveLength(0);
+	});
+
+	it('a flow that already exists: Graph 409 with its code, message and request-id', async () => {
+		tenant().addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
+		const { error } = await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'Partner',
+		});
+		expect(error?.message).toMatch(/Microsoft Graph error .+: A user flow .*already exists/);
+		expect(error?.description).toMatch(/POST \/identity\/b2xUserFlows answered 409/);
+		expect(error?.description).toMatch(/request-id: [0-9a-f-]{36}/);
+	});
+});
+
+describe('Azure AD B2C flows (beta only): the b2cIdentityUserFlow reference examples', () => {
+	it('Create a B2C sign-in flow of version 3', async () => {
+		const { output } = await run(
+			{
+				resource: 'userFlow',
+				operation: 'create',
+				flowKind: 'b2c',
+				userFlowName: 'SignIn',
+				userFlowType: 'signIn',
+				userFlowTypeVersion: 3,
+			},
+			{ credentials: b2cCredentials() },
+		);
+		expect(graphCalls()[0]).toEqual({
+			method: 'POST',
+			path: '/beta/identity/b2cUserFlows',
+			query: {},
+			body: { id: 'SignIn', userFlowType: 'signIn', userFlowTypeVersion: 3 },
+		});
+		expect(output[0].json).toMatchObject({
+			id: 'B2C_1_SignIn',
+			userFlowType: 'signIn',
+			userFlowTypeVersion: 3,
+		});
+	});
+});
+
+describe('User Flow > Get, Get Many, Delete', () => {
+	it('Get Many pages through @odata.nextLink; a limit stops early', async () => {
+		for (let i = 0; i < 5; i++) tenant().addUserFlow({ id: `B2X_1_flow${i}`, kind: 'b2x' });
+		await withEmulator({ pageSize: 2 }, async (small) => {
+			for (let i = 0; i < 5; i++)
+				small.state
+					.requireTenant(small.defaults.tenantId)
+					.addUserFlow({ id: `B2X_1_flow${i}`, kind: 'b2x' });
+			const all = await runNode({
+				parameters: { resource: 'userFlow', operation: 'getAll', flowKind: 'b2x', returnAll: true },
+				credentials: secretCredential(small),
+			});
+			expect(all.output.map((item) => item.json.id)).toEqual([
+				'B2X_1_flow0',
+				'B2X_1_flow1',
+				'B2X_1_flow2',
+				'B2X_1_flow3',
+				'B2X_1_flow4',
+			]);
+			expect(all.output.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(
+				true,
+			);
+			const pages = small.graphRequests();
+			expect(pages).toHaveLength(3);
+			expect(pages[1].query.$skiptoken).toBeTruthy();
+			small.clearRequests();
+			const limited = await runNode({
+				parameters: {
+					resource: 'userFlow',
+					operation: 'getAll',
+					flowKind: 'b2x',
+					returnAll: false,
+					limit: 3,
+				},
+				credentials: secretCredential(small),
+			});
+			expect(limited.output).toHaveLength(3);
+		});
+	});
+
+	it('Get accepts the name without its prefix; Delete removes the flow', async () => {
+		tenant().addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
+		const got = await run({
+			resource: 'userFlow',
+			operation: 'get',
+			flowKind: 'b2x',
+			userFlow: byId('Partner'),
+		});
+		expect(got.output[0].json).toEqual({
+			id: 'B2X_1_Partner',
+			userFlowType: 'signUpOrSignIn',
+			userFlowTypeVersion: 1,
+		});
+		const deleted = await run({
+			resource: 'userFlow',
+			operation: 'delete',
+			flowKind: 'b2x',
+			userFlow: byId('Partner'),
+		});
+		expect(deleted.output[0].json).toEqual({
+			userFlowId: 'B2X_1_Partner',
+			flowKind: 'b2x',
+			deleted: true,
+		});
+		expect(graphCalls().at(-1)).toMatchObject({
+			method: 'DELETE',
+			path: '/v1.0/identity/b2xUserFlows/B2X_1_Partner',
+		});
+		expect(tenant().userFlow('b2x', 'B2X_1_Partner')).toBeUndefined();
+	});
+});
