@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { AccessToken, TokenCredential } from '@azure/identity';
+import type { AccessToken, ClientSecretCredentialOptions, TokenCredential } from '@azure/identity';
 
 import { EntraSettingsError, resolveEndpoints, type EntraAppSettings } from './settings';
 import { describeFailure, EntraTokenError, normalisePem } from './tokenErrors';
@@ -12,6 +12,8 @@ import { describeFailure, EntraTokenError, normalisePem } from './tokenErrors';
  */
 interface CachedCredential {
 	credential: TokenCredential;
+	/** Ends every request of the credential object once it is given up (see stoppedBy). */
+	stop: AbortController;
 	/** @azure/identity does not merge parallel getToken calls: share the one in flight. */
 	inFlight?: Promise<AccessToken | null>;
 	/** The last token, handed out without asking MSAL again (its lookup costs more than the rest of a request). */
@@ -83,9 +85,35 @@ function certificatePem(settings: EntraAppSettings): string {
 	return `${certificate}\n${privateKey}\n`;
 }
 
-async function createCredential(settings: EntraAppSettings): Promise<TokenCredential> {
+type PipelinePolicy = NonNullable<ClientSecretCredentialOptions['additionalPolicies']>[number];
+
+/**
+ * getToken's abortSignal does not reach the HTTP requests MSAL makes, so @azure/identity goes on retrying a
+ * token request (up to a 60 s Retry-After) after its caller gave up. This policy gives every request of the
+ * credential object the signal that ends them when the object is dropped.
+ */
+function stoppedBy(stop: AbortSignal): PipelinePolicy {
+	return {
+		position: 'perCall',
+		policy: {
+			name: 'entraUserFlowsStop',
+			sendRequest: async (request, next) => {
+				request.abortSignal = request.abortSignal
+					? AbortSignal.any([request.abortSignal as AbortSignal, stop])
+					: stop;
+				return await next(request);
+			},
+		},
+	};
+}
+
+async function createCredential(
+	settings: EntraAppSettings,
+	stop: AbortSignal,
+): Promise<TokenCredential> {
 	const { authorityHost } = resolveEndpoints(settings);
 	const options = {
+		additionalPolicies: [stoppedBy(stop)],
 		authorityHost,
 		// Instance discovery asks login.microsoftonline.com whatever the authority: skip it where the
 		// authority is a custom host (a proxy or the local emulator), which it cannot know.
@@ -125,7 +153,8 @@ async function cachedCredential(
 			// Rotated secrets leave stale entries behind: drop the oldest.
 			credentials.delete(credentials.keys().next().value as string);
 		}
-		entry = createCredential(settings).then((credential) => ({ credential }));
+		const stop = new AbortController();
+		entry = createCredential(settings, stop.signal).then((credential) => ({ credential, stop }));
 		credentials.set(key, entry);
 		// A credential that could not be created (a bad PEM, say) is not kept.
 		entry.catch(() => credentials.delete(key));
@@ -179,7 +208,14 @@ export async function acquireGraphToken(
 	} catch (error) {
 		// A failed credential object may be throttled or half-initialised: the next attempt starts afresh.
 		credentials.delete(key);
-		throw await describeFailure(error, settings, endpoints.authorityHost);
+		// When another item gave the object up first, its reason is this item's too.
+		const earlier: unknown = entry.stop.signal.reason;
+		const failure =
+			entry.stop.signal.aborted && earlier instanceof Error
+				? earlier
+				: await describeFailure(error, settings, endpoints.authorityHost);
+		entry.stop.abort(failure);
+		throw failure;
 	} finally {
 		clearTimeout(timer);
 		entry.inFlight = undefined;
