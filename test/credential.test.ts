@@ -205,6 +205,26 @@ describe('token endpoint faults', () => {
 			expect(next.error).toBeUndefined();
 		},
 	);
+	it('a token request the node gave up is not retried behind its back', async () => {
+		const credential = { ...freshApp('token-given-up-secret'), authorityTimeoutSeconds: 1 };
+		emulator.injectFault({
+			target: 'token',
+			kind: 'status',
+			status: 429,
+			retryAfterSeconds: 2,
+			times: 20,
+		});
+		const failed = await runNode({
+			parameters: getConfiguration,
+			items: [{ flow: 'Partner' }],
+			credentials: credential,
+		});
+		expect(failed.error?.message).toContain('within 1 s');
+		const afterFailure = emulator.tokenRequests().length;
+		// Without an end to its requests, @azure/identity would try again once the Retry-After has passed.
+		await new Promise((resolve) => setTimeout(resolve, 4_000));
+		expect(emulator.tokenRequests()).toHaveLength(afterFailure);
+	});
 });
 
 describe('token reuse', () => {
