@@ -19,20 +19,8 @@ import { SEEDED_CONNECTORS } from '../emulator/state';
 import { runTrustingEmulator } from '../emulator/trust';
 import { seedFlowItems } from '../test/support/setStep';
 import type { BareRun } from './bare-client';
-import {
-	credentialFile,
-	ensureN8n,
-	ensureNode24,
-	freePort,
-	installPackage,
-	n8nBin,
-	n8nEnvironment,
-	packPackage,
-	parseExecution,
-	repository,
-	run,
-	startN8n,
-} from './realN8n';
+import { prepareN8n } from './prepareN8n';
+import { n8nBin, parseExecution, repository, run, startN8n } from './realN8n';
 
 const PACKAGE = 'n8n-nodes-entra-user-flows';
 const FLOWS = 50;
@@ -487,13 +475,9 @@ async function main() {
 	});
 	const items = Number(values.items);
 	const runs = Number(values.runs);
-	const node24Bin = await ensureNode24();
-	await ensureN8n(node24Bin);
 	const work = mkdtempSync(join(tmpdir(), 'n8n-entra-bench-'));
 	const emulator = await startEmulator();
 	try {
-		await installPackage(await packPackage(work), join(work, 'user'));
-		const env = n8nEnvironment(join(work, 'user'), node24Bin, await freePort());
 		const token = await clientCredentialsToken(emulator);
 		const bearer = {
 			id: 'benchBearer01',
@@ -501,11 +485,11 @@ async function main() {
 			type: 'httpHeaderAuth',
 			data: { name: 'Authorization', value: `Bearer ${token}` },
 		};
-		await run(
-			n8nBin,
-			['import:credentials', `--input=${credentialFile(emulator, work, [bearer]).path}`],
-			{ env },
-		);
+		const { node24Bin, env, cli } = await prepareN8n({
+			work,
+			emulator,
+			otherCredentials: [bearer],
+		});
 		const bench = new Bench(emulator, env, work, token);
 
 		// Every workflow is imported in one go: an n8n command costs seconds to start.
@@ -549,8 +533,8 @@ async function main() {
 		workflows.push(webhookWorkflow(hookId, 'bench-tokens'));
 		const workflowsFile = join(work, 'workflows.json');
 		writeFileSync(workflowsFile, JSON.stringify(workflows));
-		await run(n8nBin, ['import:workflow', `--input=${workflowsFile}`], { env });
-		await run(n8nBin, ['publish:workflow', `--id=${hookId}`], { env });
+		await cli(['import:workflow', `--input=${workflowsFile}`]);
+		await cli(['publish:workflow', `--id=${hookId}`]);
 
 		const cpu = cpus()[0]?.model ?? 'unknown CPU';
 		console.log(

@@ -11,22 +11,8 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator';
 import { EXAMPLE_CHECKS } from '../test/support/exampleChecks';
 import { seedFlowItems, setStepFromItems } from '../test/support/setStep';
-import {
-	credentialFile,
-	ensureN8n,
-	ensureNode24,
-	freePort,
-	installPackage,
-	n8nBin,
-	n8nEnvironment,
-	packPackage,
-	parseExecution,
-	repository,
-	run,
-	setUpOwner,
-	startN8n,
-	timed,
-} from './realN8n';
+import { prepareN8n, type PreparedN8n } from './prepareN8n';
+import { parseExecution, repository, run, setUpOwner, startN8n, timed } from './realN8n';
 
 const PACKAGE_NAME = 'n8n-nodes-entra-user-flows';
 
@@ -37,8 +23,7 @@ function check(name: string, ok: boolean, detail = '') {
 	console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` (${detail})` : ''}`);
 }
 
-async function packAndInspect(work: string): Promise<string> {
-	const tarball = await packPackage(work);
+async function inspectPackage(tarball: string): Promise<void> {
 	const files = (await run('tar', ['tzf', tarball])).trim().split('\n');
 	const unexpected = files.filter(
 		(file) => !/^package\/(dist\/.+|README\.md|LICENSE|package\.json)$/.test(file),
@@ -48,7 +33,6 @@ async function packAndInspect(work: string): Promise<string> {
 		unexpected.length === 0,
 		unexpected.join(', ') || `${files.length} files`,
 	);
-	return tarball;
 }
 
 /** The scanner must find nothing but the one rule the README justifies (a runtime dependency on @azure/identity). */
@@ -81,13 +65,7 @@ async function scan(tarball: string, work: string): Promise<void> {
 const exampleWorkflowId = (file: string) =>
 	(JSON.parse(readFileSync(join(repository, 'examples', file), 'utf8')) as { id: string }).id;
 
-async function runExamples(
-	emulator: Emulator,
-	env: NodeJS.ProcessEnv,
-	work: string,
-): Promise<void> {
-	const { path } = credentialFile(emulator, work);
-	await run(n8nBin, ['import:credentials', `--input=${path}`], { env });
+async function runExamples(emulator: Emulator, { cli }: PreparedN8n): Promise<void> {
 	const examples = readdirSync(join(repository, 'examples')).filter((file) =>
 		file.endsWith('.json'),
 	);
@@ -98,9 +76,9 @@ async function runExamples(
 		emulator.clearRequests();
 		const workflowPath = join(repository, 'examples', file);
 		const workflowId = exampleWorkflowId(file);
-		await run(n8nBin, ['import:workflow', `--input=${workflowPath}`], { env });
+		await cli(['import:workflow', `--input=${workflowPath}`]);
 		const output = await timed(`n8n execute ${file}`, () =>
-			run(n8nBin, ['execute', `--id=${workflowId}`, '--rawOutput'], { env }),
+			cli(['execute', `--id=${workflowId}`, '--rawOutput']),
 		);
 		const execution = parseExecution(output);
 		let failure =
@@ -143,13 +121,14 @@ async function runExamples(
  * With n8n's SSRF protection on, the emulator's loopback address is refused before the node connects (n8n's
  * egress filter, handed to the node); allowed by N8N_SSRF_ALLOWED_IP_RANGES, the same workflow runs.
  */
-async function checkEgressFilter(emulator: Emulator, env: NodeJS.ProcessEnv): Promise<void> {
+async function checkEgressFilter(emulator: Emulator, { cli }: PreparedN8n): Promise<void> {
 	const workflowId = exampleWorkflowId('user-flow-api-connectors.json');
 	const execute = async (extra: NodeJS.ProcessEnv) => {
 		emulator.reset();
 		emulator.clearRequests();
-		const output = await run(n8nBin, ['execute', `--id=${workflowId}`, '--rawOutput'], {
-			env: { ...env, N8N_SSRF_PROTECTION_ENABLED: 'true', ...extra },
+		const output = await cli(['execute', `--id=${workflowId}`, '--rawOutput'], {
+			N8N_SSRF_PROTECTION_ENABLED: 'true',
+			...extra,
 		}).catch((error: Error) => error.message);
 		return { output, graph: emulator.graphRequests().length };
 	};
@@ -178,11 +157,11 @@ const STOP_PATH = 'e2e-stop';
 
 /**
  * Webhook → Code (300 items) → Set Step, with the workflow's own Timeout of 5 s: n8n stops the execution as the
- * editor's Stop button does. At 8 items per 500 ms round trip, all items would take about 19 s.
+ * editor's Stop button does. With checkStop's latency, all items would take several times that timeout.
  */
 async function importStoppedWorkflow(
 	emulator: Emulator,
-	env: NodeJS.ProcessEnv,
+	{ cli }: PreparedN8n,
 	work: string,
 ): Promise<void> {
 	const items = seedFlowItems(emulator, STOP_FLOWS);
@@ -230,8 +209,8 @@ async function importStoppedWorkflow(
 	};
 	const path = join(work, 'stopped-workflow.json');
 	writeFileSync(path, JSON.stringify(workflow));
-	await run(n8nBin, ['import:workflow', `--input=${path}`], { env });
-	await run(n8nBin, ['publish:workflow', `--id=${workflow.id}`], { env });
+	await cli(['import:workflow', `--input=${path}`]);
+	await cli(['publish:workflow', `--id=${workflow.id}`]);
 }
 
 /** n8n goes on running a stopped execution's node: the node itself must stop sending. */
@@ -260,11 +239,12 @@ async function checkStop(emulator: Emulator, baseUrl: string): Promise<void> {
 /** The editor's Test button, the registered types and a stopped execution, in a started n8n. */
 async function checkRunningN8n(
 	emulator: Emulator,
-	env: NodeJS.ProcessEnv,
+	prepared: PreparedN8n,
 	work: string,
 ): Promise<void> {
-	await importStoppedWorkflow(emulator, env, work);
-	const n8n = await startN8n(env);
+	await importStoppedWorkflow(emulator, prepared, work);
+	const { credential } = prepared;
+	const n8n = await startN8n(prepared.env);
 	try {
 		const cookie = await setUpOwner(n8n.baseUrl, {
 			email: 'e2e@example.com',
@@ -293,7 +273,6 @@ async function checkRunningN8n(
 			credentialTypes.some((type) => type.name === 'microsoftEntraUserFlowsApi'),
 		);
 
-		const { credential } = credentialFile(emulator, work);
 		emulator.clearRequests();
 		const good = (await (
 			await rest('/rest/credentials/test', { credentials: credential })
@@ -332,8 +311,6 @@ async function checkRunningN8n(
 
 async function main() {
 	const started = Date.now();
-	const node24Bin = await ensureNode24();
-	await ensureN8n(node24Bin);
 	const work = mkdtempSync(join(tmpdir(), 'n8n-entra-e2e-'));
 	const emulator = await startEmulator();
 	try {
@@ -342,14 +319,12 @@ async function main() {
 			(error: Error) => error.message.slice(-2000),
 		);
 		check("n8n's community-node lint (npm run lint)", lint === '', lint);
-		const tarball = await packAndInspect(work);
-		await scan(tarball, work);
-		const userFolder = join(work, 'user');
-		await installPackage(tarball, userFolder);
-		const env = n8nEnvironment(userFolder, node24Bin, await freePort());
-		await runExamples(emulator, env, work);
-		await checkEgressFilter(emulator, env);
-		await checkRunningN8n(emulator, env, work);
+		const prepared = await prepareN8n({ work, emulator });
+		await inspectPackage(prepared.tarball);
+		await scan(prepared.tarball, work);
+		await runExamples(emulator, prepared);
+		await checkEgressFilter(emulator, prepared);
+		await checkRunningN8n(emulator, prepared, work);
 	} finally {
 		await emulator.close();
 		rmSync(work, { recursive: true, force: true });

