@@ -3,7 +3,6 @@
 // under n8n's SSRF protection), the credential's Test button exercised through the REST API of a started n8n, and
 // an execution stopped there by its timeout.
 // Prints a summary line.
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +12,7 @@ import { EXAMPLE_CHECKS } from '../test/support/exampleChecks';
 import { seedFlowItems, setStepFromItems } from '../test/support/setStep';
 import { prepareN8n, type PreparedN8n } from './prepareN8n';
 import { parseExecution, repository, run, setUpOwner, startN8n, timed } from './realN8n';
-
-const PACKAGE_NAME = 'n8n-nodes-entra-user-flows';
+import { codeNode, linearWorkflow, PACKAGE_NAME, userFlowNode, webhookNode } from './workflowNodes';
 
 const results: Array<{ name: string; ok: boolean; detail: string }> = [];
 
@@ -165,52 +163,21 @@ async function importStoppedWorkflow(
 	work: string,
 ): Promise<void> {
 	const items = seedFlowItems(emulator, STOP_FLOWS);
-	const workflow = {
-		id: 'E2eStopped01',
-		name: 'Stopped by its timeout',
-		nodes: [
-			{
-				id: 'stop-hook',
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: randomUUID(),
-				parameters: { httpMethod: 'GET', path: STOP_PATH, responseMode: 'onReceived', options: {} },
-			},
-			{
-				id: 'stop-items',
-				name: 'Items',
-				type: 'n8n-nodes-base.code',
-				typeVersion: 2,
-				position: [200, 0],
-				parameters: { jsCode: `return ${JSON.stringify(items)}.map((json) => ({ json }));` },
-			},
-			{
-				id: 'stop-set-step',
-				name: 'Set Step',
-				type: `${PACKAGE_NAME}.userFlowApiConnectors`,
-				typeVersion: 1,
-				position: [400, 0],
-				parameters: setStepFromItems(),
-				credentials: {
-					microsoftEntraUserFlowsApi: {
-						id: 'entraEmulator01',
-						name: 'Microsoft Entra (local emulator)',
-					},
-				},
-			},
+	const id = 'E2eStopped01';
+	const workflow = linearWorkflow(
+		id,
+		'Stopped by its timeout',
+		[
+			webhookNode(STOP_PATH, 'onReceived'),
+			codeNode(`return ${JSON.stringify(items)}.map((json) => ({ json }));`),
+			userFlowNode('Set Step', setStepFromItems()),
 		],
-		connections: {
-			Webhook: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
-			Items: { main: [[{ node: 'Set Step', type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1', executionTimeout: 5 },
-	};
+		{ executionTimeout: 5 },
+	);
 	const path = join(work, 'stopped-workflow.json');
 	writeFileSync(path, JSON.stringify(workflow));
 	await cli(['import:workflow', `--input=${path}`]);
-	await cli(['publish:workflow', `--id=${workflow.id}`]);
+	await cli(['publish:workflow', `--id=${id}`]);
 }
 
 /** n8n goes on running a stopped execution's node: the node itself must stop sending. */

@@ -76,6 +76,9 @@ export function n8nEnvironment(
 	};
 }
 
+/** How workflows name the emulator's Entra credential. */
+export const ENTRA_CREDENTIAL = { id: 'entraEmulator01', name: 'Microsoft Entra (local emulator)' };
+
 /** The emulator's Entra credential (and any others given) as a file for `n8n import:credentials`. */
 export function credentialFile(
 	emulator: Emulator,
@@ -83,8 +86,7 @@ export function credentialFile(
 	others: Array<Record<string, unknown>> = [],
 ): { path: string; credential: Record<string, unknown> } {
 	const credential = {
-		id: 'entraEmulator01',
-		name: 'Microsoft Entra (local emulator)',
+		...ENTRA_CREDENTIAL,
 		type: 'microsoftEntraUserFlowsApi',
 		data: secretCredential(emulator),
 	};
