@@ -92,12 +92,11 @@ export const A_BATCHING_ONE_FLOW = nodeWay('(a) batching on, flow without expres
 	batching: true,
 });
 // The same with n8n's older expression engine instead of 2.41's default, which evaluates in an isolate.
+const LEGACY_ENGINE = { N8N_EXPRESSION_ENGINE: 'legacy' };
 export const A_LEGACY_EXPRESSIONS = nodeWay(
 	'(a) defaults, N8N_EXPRESSION_ENGINE=legacy',
 	{},
-	{
-		N8N_EXPRESSION_ENGINE: 'legacy',
-	},
+	LEGACY_ENGINE,
 );
 // n8n's own Edit Fields (Set) node evaluating the same {{ $json.flow }} for every item, sending nothing.
 export const EDIT_FIELDS: Way = { label: "n8n's Edit Fields, same expression", kind: 'editFields' };
