@@ -129,6 +129,22 @@ export interface RunningN8n {
 	stop(): Promise<void>;
 	/** What n8n printed so far. */
 	log(): string;
+	/** GET of a published workflow's production webhook. */
+	webhook(path: string): Promise<Response>;
+}
+
+/**
+ * n8n reports ready before it has registered the webhooks of published workflows; until then it answers 404
+ * and runs nothing, so the request is sent again.
+ */
+async function getWebhook(baseUrl: string, path: string): Promise<Response> {
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		const response = await fetch(`${baseUrl}/webhook/${path}`);
+		if (response.status !== 404 || Date.now() > deadline) return response;
+		await response.body?.cancel();
+		await new Promise((r) => setTimeout(r, 250));
+	}
 }
 
 /** `n8n start` on 127.0.0.1 and a free port, resolved once it reports ready. */
@@ -161,7 +177,7 @@ export async function startN8n(env: NodeJS.ProcessEnv, port?: number): Promise<R
 		await stop();
 		throw new Error(`${(error as Error).message}\n${output.slice(-4000)}`);
 	}
-	return { baseUrl, stop, log: () => output };
+	return { baseUrl, stop, log: () => output, webhook: (path) => getWebhook(baseUrl, path) };
 }
 
 /** Creates the instance owner of a fresh n8n (which logs them in) and returns the session cookie. */

@@ -194,7 +194,7 @@ export async function measureTokens(bench: Bench, executions = 100): Promise<Tok
 	let answered = 0;
 	try {
 		for (let i = 0; i < executions; i++) {
-			const response = await fetch(`${n8n.baseUrl}/webhook/${HOOK_PATH}`);
+			const response = await n8n.webhook(HOOK_PATH);
 			const body = (await response.json()) as { userFlowId?: string };
 			if (response.ok && body.userFlowId === flowName(0)) answered++;
 		}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Emulator } from '../../emulator';
 import { seedFlowItems, setStepFromItems } from '../../test/support/setStep';
 import type { PreparedN8n } from '../prepareN8n';
-import { setUpOwner, startN8n } from '../realN8n';
+import { setUpOwner, startN8n, type RunningN8n } from '../realN8n';
 import {
 	codeNode,
 	linearWorkflow,
@@ -47,14 +47,14 @@ async function importStoppedWorkflow(
 }
 
 /** n8n goes on running a stopped execution's node: the node itself must stop sending. */
-async function checkStop(emulator: Emulator, baseUrl: string): Promise<void> {
+async function checkStop(emulator: Emulator, n8n: RunningN8n): Promise<void> {
 	emulator.reset();
 	seedFlowItems(emulator, STOP_FLOWS);
 	emulator.clearRequests();
 	emulator.setLatency(500);
 	const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 	try {
-		await fetch(`${baseUrl}/webhook/${STOP_PATH}`);
+		await n8n.webhook(STOP_PATH);
 		await pause(8_000);
 		const atEight = emulator.graphRequests().length;
 		await pause(2_000);
@@ -135,7 +135,7 @@ export async function checkRunningN8n(
 			'the Test button reached the emulator for tokens and Graph',
 			emulator.tokenRequests().length >= 2 && emulator.graphRequests().length >= 1,
 		);
-		await checkStop(emulator, n8n.baseUrl);
+		await checkStop(emulator, n8n);
 	} finally {
 		await n8n.stop();
 		if (anyFailed()) console.log(n8n.log().slice(-4000));
