@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import type { PreparedN8n } from '../prepareN8n';
 import { startN8n } from '../realN8n';
+import type { WorkflowNode } from '../workflowNodes';
 import { median, medianMeasure, type Bench, type Measure } from './measure';
 import { nodeCpuFromProfile, type NodeCpu } from './profile';
 import {
@@ -56,7 +57,7 @@ export async function importWorkflows(
 	work: string,
 ): Promise<Plan> {
 	const workflows: object[] = [];
-	const workflowId = (target: Parameters<typeof benchWorkflow>[2], n: number) => {
+	const workflowId = (target: WorkflowNode | undefined, n: number) => {
 		const id = `Bench${String(workflows.length).padStart(4, '0')}`;
 		workflows.push(benchWorkflow(id, n, target));
 		return id;
