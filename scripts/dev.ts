@@ -4,48 +4,22 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startEmulator } from '../emulator';
-import {
-	credentialFile,
-	DEV_LOGIN,
-	ensureN8n,
-	ensureNode24,
-	freePort,
-	installPackage,
-	n8nBin,
-	n8nEnvironment,
-	packPackage,
-	repository,
-	run,
-	setUpOwner,
-	startN8n,
-} from './realN8n';
+import { prepareN8n } from './prepareN8n';
+import { DEV_LOGIN, repository, setUpOwner, startN8n } from './realN8n';
 
 const N8N_PORT = Number(process.env.N8N_DEV_PORT ?? 5678);
 const EMULATOR_PORT = Number(process.env.EMULATOR_PORT ?? 8443);
 
 async function main() {
-	const node24Bin = await ensureNode24();
-	await ensureN8n(node24Bin);
 	// A fresh user folder each time: the package as just built, the owner and credential as documented.
 	const work = join(repository, '.cache', 'dev');
 	rmSync(work, { recursive: true, force: true });
 	mkdirSync(work, { recursive: true });
-	const tarball = await packPackage(work);
-	const userFolder = join(work, 'user');
-	await installPackage(tarball, userFolder);
-
 	const emulator = await startEmulator({ port: EMULATOR_PORT });
-	const env = n8nEnvironment(userFolder, node24Bin, await freePort());
-	await run(n8nBin, ['import:credentials', `--input=${credentialFile(emulator, work).path}`], {
-		env,
-	});
-	for (const file of readdirSync(join(repository, 'examples')).filter((name) =>
-		name.endsWith('.json'),
-	)) {
-		await run(n8nBin, ['import:workflow', `--input=${join(repository, 'examples', file)}`], {
-			env,
-		});
-	}
+	const { env, cli } = await prepareN8n({ work, emulator });
+	const examples = join(repository, 'examples');
+	for (const file of readdirSync(examples).filter((name) => name.endsWith('.json')))
+		await cli(['import:workflow', `--input=${join(examples, file)}`]);
 	const n8n = await startN8n(env, N8N_PORT);
 	await setUpOwner(n8n.baseUrl, DEV_LOGIN);
 	console.log(`

