@@ -12,6 +12,7 @@ import { EMULATOR_FILES } from '../emulator/state';
 import { secretCredential } from './support/credentials';
 import { addPartnerFlow, GET_PARTNER_FLOW } from './support/partnerFlow';
 import { runNode } from './support/runWorkflow';
+import { seedFlowItems, setStepFromItems } from './support/setStep';
 import { useEmulator, withEmulator } from './support/useEmulator';
 
 const fixture = useEmulator({ seed: addPartnerFlow });
@@ -175,6 +176,25 @@ describe('retries', () => {
 		expect(error).toBeUndefined();
 		expect(graphStatuses()).toEqual([401, 200]);
 		expect(emulator.tokenRequests()).toHaveLength(1);
+	});
+
+	it('401 for 8 requests in flight: one fresh token serves them all', async () => {
+		const items = seedFlowItems(
+			emulator,
+			Array.from({ length: 8 }, (_, i) => `B2X_1_Expiry${i}`),
+		);
+		await fixture.run(setStepFromItems(), { items: items.slice(0, 1) });
+		emulator.revokeAllTokens();
+		emulator.clearRequests();
+		// Answers take long enough for all 8 (the default Concurrency) to be on their way with the old token.
+		emulator.setLatency(200);
+		const { error } = await fixture.run(setStepFromItems(), { items });
+		expect(error).toBeUndefined();
+		expect(graphStatuses().filter((status) => status === 401)).toHaveLength(8);
+		expect(emulator.tokenRequests()).toHaveLength(1);
+		expect(emulator.requests.filter((r) => r.path.endsWith('/openid-configuration'))).toHaveLength(
+			1,
+		);
 	});
 });
 

@@ -56,8 +56,16 @@ export class GraphApp {
 		};
 	}
 
-	/** After Graph refused the token (401): the next request gets a fresh one. */
-	forgetToken(): void {
-		forgetToken(this.settings, this.tokenKey);
+	/** Fetches the token now if it is not cached, as the next authorize() would. */
+	async ensureToken(): Promise<void> {
+		await acquireGraphToken(this.settings, this.tokenKey);
+	}
+
+	/**
+	 * After Graph refused the token of a request sent at `sentAt` (401): the next request gets a fresh one,
+	 * fetched once for all the requests that met the same 401.
+	 */
+	async forgetToken(sentAt: number): Promise<void> {
+		await forgetToken(this.settings, this.tokenKey, sentAt);
 	}
 }

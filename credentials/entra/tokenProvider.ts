@@ -18,6 +18,8 @@ interface CachedCredential {
 	inFlight?: Promise<AccessToken | null>;
 	/** The last token, handed out without asking MSAL again (its lookup costs more than the rest of a request). */
 	token?: AccessToken;
+	/** When the last token came (Date.now()). */
+	obtainedAt?: number;
 }
 
 /** A token is used until five minutes before it expires, or until MSAL's own refresh time if it gives one. */
@@ -164,10 +166,23 @@ async function cachedCredential(
 
 /**
  * Forgets the registration's credential object and with it its cached token and any throttle state
- * @azure/identity keeps after a 429: the next request starts afresh (used after Graph answers 401).
+ * @azure/identity keeps after a 429: the next request starts afresh (used after Graph answers 401). With
+ * `refusedRequestSentAt`, only a token older than the refused request is forgotten: when requests in flight
+ * all meet 401, the first one's fresh token serves the others.
  */
-export function forgetToken(settings: EntraAppSettings, key = registrationKey(settings)): void {
-	credentials.delete(key);
+export async function forgetToken(
+	settings: EntraAppSettings,
+	key = registrationKey(settings),
+	refusedRequestSentAt?: number,
+): Promise<void> {
+	const entry = credentials.get(key);
+	if (!entry) return;
+	if (refusedRequestSentAt !== undefined) {
+		const cached = await entry.catch(() => undefined);
+		const fresh = cached?.obtainedAt === undefined || cached.obtainedAt > refusedRequestSentAt;
+		if (cached && fresh) return;
+	}
+	if (credentials.get(key) === entry) credentials.delete(key);
 }
 
 /** Returns a bearer token for Microsoft Graph, from the process-wide cache when it is still valid. */
@@ -204,6 +219,7 @@ export async function acquireGraphToken(
 		const token = await Promise.race([entry.inFlight, timeout]);
 		if (!token?.token) throw new Error('Entra returned no access token');
 		entry.token = token;
+		entry.obtainedAt = Date.now();
 		return token.token;
 	} catch (error) {
 		// A failed credential object may be throttled or half-initialised: the next attempt starts afresh.

@@ -78,9 +78,13 @@ export class GraphClient {
 		let unansweredAttempt = false;
 		for (let attempt = 1; ; attempt++) {
 			let response: GraphResponse<unknown>;
+			let sentAt = 0;
 			await passGate(gate, signal);
 			if (signal?.aborted) throw stoppedError(this.node, request.itemIndex);
 			try {
+				// The token first, so that a 401 can tell a token older than this request from a fresh one.
+				await access.app.ensureToken();
+				sentAt = Date.now();
 				const raw = await send(outgoing);
 				response = { statusCode: raw.statusCode, headers: headerMap(raw.headers), body: raw.body };
 			} catch (error) {
@@ -110,7 +114,7 @@ export class GraphClient {
 			if (response.statusCode === 401 && !refreshedToken) {
 				// The cached token may have been revoked or the app's consent changed: get a fresh one, once.
 				refreshedToken = true;
-				access.app.forgetToken();
+				await access.app.forgetToken(sentAt);
 				continue;
 			}
 			if (response.statusCode === 409 && unansweredAttempt && recoverConflict) {
