@@ -23,15 +23,17 @@ import {
 	type IncomingCall,
 } from './http';
 import type { EmulatorState, Tenant, UserFlowKind } from './state';
-import type { RequestThrottle } from './throttle';
 
 export interface GraphContext {
 	state: EmulatorState;
 	tokens: AccessTokenIssuer;
 	pageSize: number;
 	emulatorUrl: string;
-	/** Admits or throttles each authenticated request by its token's app + tenant. */
-	throttle: RequestThrottle;
+	/**
+	 * Admits (undefined) or throttles each authenticated request by its token's app + tenant: the Graph budget
+	 * (setBudget()) or the old identity-and-access throttle (setThrottle()); a refusal is the Retry-After value.
+	 */
+	admit: (tenantId: string, appId: string) => string | undefined;
 	/** Records a step of a $batch and answers it: by a queued fault, or by handleGraphRequest(). */
 	runBatchStep: (step: IncomingCall) => EmulatorResponse;
 }
@@ -111,7 +113,7 @@ function routeGraphRequest(
 	// A step inside a batch that names $batch again goes on to resolveRoute(), which refuses the segment.
 	const isBatchEndpoint =
 		segments.length === 1 && segments[0] === '$batch' && call.record.batchId === undefined;
-	if (!isBatchEndpoint) admitWithinThrottle(claims, context.throttle);
+	if (!isBatchEndpoint) admitWithinBudget(claims, context);
 	rejectUnsupportedQueryOptions(call);
 	const version = VERSIONS.find((name) => name === versionSegment);
 	// isGraphPath() admits /v1.0/..., /beta/... and /$batch: only the last has no version (assumed wording).
@@ -138,7 +140,10 @@ function routeGraphRequest(
 	return handler(request);
 }
 
-/** Assumed: the $batch POST itself does not count against the throttle budget; each of its steps does. */
+/**
+ * Graph documents that every step of a $batch counts against the limits. Assumed (not documented): the $batch
+ * POST itself does not count; only its steps do.
+ */
 function answerBatchEndpoint(
 	call: IncomingCall,
 	version: GraphVersion,
@@ -149,11 +154,11 @@ function answerBatchEndpoint(
 	return answerBatch(call, { version, batchId: ids.requestId, runStep: context.runBatchStep });
 }
 
-function admitWithinThrottle(claims: AccessTokenClaims, throttle: RequestThrottle): void {
-	const retryAfterSeconds = throttle.admit(claims.tid, claims.appid);
-	if (retryAfterSeconds === undefined) return;
+function admitWithinBudget(claims: AccessTokenClaims, context: GraphContext): void {
+	const retryAfter = context.admit(claims.tid, claims.appid);
+	if (retryAfter === undefined) return;
 	const [code, message] = FAULT_CODES[429];
-	throw new GraphError(429, code, message, retryAfterHeader(retryAfterSeconds));
+	throw new GraphError(429, code, message, { 'Retry-After': retryAfter });
 }
 
 /** Segments of the raw path, each percent-decoded once: an encoded '/' stays inside its segment. */

@@ -33,10 +33,23 @@ import {
 	EXTERNAL_ID_TENANT,
 	SEEDED_CLIENT_SECRET,
 } from './state';
-import { RequestThrottle, type ThrottleOptions, type ThrottleStats } from './throttle';
+import {
+	IdentityAccessThrottle,
+	type ThrottleOptions,
+	type ThrottleStats,
+} from './identityAccessThrottle';
+import {
+	GraphRequestBudget,
+	RIVAL_APP_ID,
+	type GraphBudget,
+	type GraphBudgetStats,
+	type RivalOptions,
+} from './throttle';
 
 export type { ClientAssertionSummary, RecordedRequest } from './http';
-export type { ThrottleOptions, ThrottleStats } from './throttle';
+export type { ThrottleOptions, ThrottleStats } from './identityAccessThrottle';
+export type { BudgetCounts, GraphBudget, GraphBudgetStats, RivalOptions } from './throttle';
+export { GRAPH_BUDGET_DEFAULTS, RIVAL_APP_ID } from './throttle';
 export * from './state';
 
 export interface EmulatorOptions {
@@ -48,7 +61,9 @@ export interface EmulatorOptions {
 	pageSize?: number;
 	/** Lifetime of issued access tokens; default 3599. */
 	tokenLifetimeSeconds?: number;
-	/** A Graph request budget per app + tenant from the start; see Emulator.setThrottle(). */
+	/** Graph's documented budget for these endpoints from the start; see Emulator.setBudget(). */
+	budget?: GraphBudget;
+	/** The old identity-and-access throttle from the start (benchmark scenario T); see Emulator.setThrottle(). */
 	throttle?: ThrottleOptions;
 	/** Added to every Graph round trip (a $batch POST is one); see Emulator.setLatency(). */
 	latencyMs?: number;
@@ -129,7 +144,10 @@ export interface Emulator {
 	/** POSTs to the token endpoint, optionally only those of one client_id. */
 	tokenRequests(clientId?: string): RecordedRequest[];
 	clearRequests(): void;
-	/** Seeded directory back, requests and faults cleared, throttling off. Issued tokens stay valid. */
+	/**
+	 * Seeded directory back, requests and faults cleared, budget, throttle and rivals off. Issued tokens stay
+	 * valid.
+	 */
 	reset(): void;
 	/** Queues a fault; each request takes the first queued fault it matches. */
 	injectFault(fault: Fault): void;
@@ -139,13 +157,31 @@ export interface Emulator {
 	/** How many faults of each kind the profile injected since it was set. */
 	readonly injectedFaults: Record<string, number>;
 	/**
-	 * A budget of authenticated Graph requests per app registration + tenant (the token's appid + tid): a
-	 * token bucket of `requests` refilled over each `windowMs`; requests beyond it get 429 TooManyRequests
-	 * with Retry-After. Token requests and the $batch POST
-	 * itself are not counted; each step of a batch is. undefined turns throttling off.
+	 * Graph's documented budget for user flows and API connectors ("Identity providers service limits"):
+	 * per app + tenant (the token's appid + tid, default 200 a minute) and per tenant, every app together
+	 * (default 300 a minute), in the variant the run picks; see GraphBudget (emulator/throttle.ts) for what
+	 * is assumed. Requests beyond it get 429 TooManyRequests with Retry-After. Token requests and the $batch
+	 * POST itself are not counted; each step of a batch is. undefined turns it off. Counters start afresh and
+	 * rivals stop. Exclusive with setThrottle(): turn that off first.
+	 */
+	setBudget(budget: GraphBudget | undefined): void;
+	/** What the budget admitted and refused since the last setBudget() or reset(). */
+	budgetStats(): GraphBudgetStats;
+	/**
+	 * Another app of a tenant spending `perMinute` requests per (scaled) minute of the budget, on timers
+	 * inside the emulator; returns its stop function. setBudget(), reset() and close() stop it too.
+	 */
+	startRival(rival: RivalOptions): () => void;
+	/**
+	 * The OLD throttle model, NOT Graph's budget for these endpoints: kept for the benchmark's scenario T
+	 * ("T 100/s") and the specs written against it. Microsoft's "identity and access" token bucket (which is
+	 * for directory objects), simplified: per app registration + tenant, a bucket of `requests` refilled over
+	 * each `windowMs`; requests beyond it get 429 TooManyRequests with Retry-After in whole seconds. Token
+	 * requests and the $batch POST itself are not counted; each step of a batch is. undefined turns it off.
+	 * Exclusive with setBudget(): turn that off first.
 	 */
 	setThrottle(throttle: ThrottleOptions | undefined): void;
-	/** Graph requests admitted and refused by the throttle since the last setThrottle() or reset(). */
+	/** Graph requests admitted and refused by the old throttle since the last setThrottle() or reset(). */
 	throttleStats(): ThrottleStats;
 	/** Delay added to every Graph round trip before it is answered, like a distant Graph; 0 turns it off. */
 	setLatency(latencyMs: number): void;
@@ -172,8 +208,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			options.tokenLifetimeSeconds ?? 3599,
 		),
 	};
-	const throttle = new RequestThrottle();
+	if (options.budget && options.throttle)
+		throw new Error('Emulator: the budget and the throttle are exclusive; give one of them');
+	const throttle = new IdentityAccessThrottle();
 	throttle.configure(options.throttle);
+	const budget = new GraphRequestBudget();
+	budget.configure(options.budget);
 	const server = https.createServer({
 		key: readFileSync(EMULATOR_FILES.serverKey),
 		cert: readFileSync(EMULATOR_FILES.serverCertificate),
@@ -185,7 +225,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	});
 	const { port } = server.address() as AddressInfo;
 	const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
-	const emulator = new LocalEmulator(server, url, limits, throttle);
+	const emulator = new LocalEmulator(server, url, limits, throttle, budget);
 	emulator.setLatency(options.latencyMs ?? 0);
 	return emulator;
 }
@@ -218,7 +258,8 @@ class LocalEmulator implements Emulator {
 		private readonly server: https.Server,
 		readonly url: string,
 		limits: Limits,
-		private readonly throttle: RequestThrottle,
+		private readonly throttle: IdentityAccessThrottle,
+		private readonly budget: GraphRequestBudget,
 	) {
 		this.authorityHost = url;
 		this.graphBaseUrl = url;
@@ -230,7 +271,10 @@ class LocalEmulator implements Emulator {
 			tokens: this.tokens,
 			pageSize: limits.pageSize,
 			emulatorUrl: url,
-			throttle,
+			admit: (tenantId, appId) =>
+				budget.active
+					? budget.admit(tenantId, appId)?.retryAfter
+					: retryAfterValue(throttle.admit(tenantId, appId)),
 			runBatchStep: (step) => this.runBatchStep(step),
 		};
 		server.on('connection', (socket: Socket) => {
@@ -267,6 +311,7 @@ class LocalEmulator implements Emulator {
 		this.clearFaults();
 		this.setFaultProfile(undefined);
 		this.setThrottle(undefined);
+		this.setBudget(undefined);
 		this.setLatency(0);
 	}
 
@@ -279,7 +324,31 @@ class LocalEmulator implements Emulator {
 	}
 
 	setThrottle(throttle: ThrottleOptions | undefined): void {
+		if (throttle && this.budget.active)
+			throw new Error(
+				'Emulator: setThrottle() while a budget is set; call setBudget(undefined) first',
+			);
 		this.throttle.configure(throttle);
+	}
+
+	setBudget(budget: GraphBudget | undefined): void {
+		if (budget && this.throttle.active)
+			throw new Error(
+				'Emulator: setBudget() while a throttle is set; call setThrottle(undefined) first',
+			);
+		this.budget.configure(budget);
+	}
+
+	budgetStats(): GraphBudgetStats {
+		return this.budget.stats();
+	}
+
+	startRival(rival: RivalOptions): () => void {
+		return this.budget.startRival({
+			tenantId: rival.tenantId ?? this.defaults.tenantId,
+			appId: rival.appId ?? RIVAL_APP_ID,
+			perMinute: rival.perMinute,
+		});
 	}
 
 	throttleStats(): ThrottleStats {
@@ -309,6 +378,7 @@ class LocalEmulator implements Emulator {
 	async close(): Promise<void> {
 		if (this.closing.signal.aborted) return;
 		this.closing.abort();
+		this.budget.stopRivals();
 		const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
 		this.server.closeAllConnections();
 		for (const socket of this.sockets) socket.destroy();
@@ -494,6 +564,11 @@ class LocalEmulator implements Emulator {
 			body: { error: 'emulator_bug', message: error.stack },
 		});
 	}
+}
+
+/** The old throttle's refusal (whole seconds) as a Retry-After value. */
+function retryAfterValue(seconds: number | undefined): string | undefined {
+	return seconds === undefined ? undefined : String(seconds);
 }
 
 function recordRequest(request: IncomingMessage): RecordedRequest {

@@ -1,73 +1,300 @@
 import { positiveInteger } from './http';
 
 /**
- * A request budget per app registration + tenant. Microsoft's identity and access limits are a budget of
- * resource units per 10 s and a write quota per 150 s for each app + tenant; the emulator simplifies both
- * to a count of requests per window.
+ * Graph's documented budget for the resources the emulator serves. Microsoft's throttling page, section
+ * "Identity providers service limits", covers b2xIdentityUserFlow, b2cIdentityUserFlow, identityApiConnector
+ * and related types: 200 requests per minute per app per tenant, and 300 requests per minute per tenant, all
+ * apps together. The emulator applies both at once: a request is admitted only if it fits both.
+ *
+ * What Microsoft does not document, and what the emulator assumes:
+ * - Whether the limits refill continuously or per fixed window: a run picks `variant` (a client must hold up
+ *   under both).
+ *   - 'continuous': a bucket per key (app + tenant, and tenant) that holds one minute's allowance, starts
+ *     full, and refills evenly (perMinute per minute); a request takes one. Retry-After is the time until one
+ *     request is free in the bucket that refused.
+ *   - 'window': fixed windows of one minute per key. A key's first window starts at its first admitted
+ *     request; the next starts at the first request after that window ended (windows are not aligned to the
+ *     clock, nor to one another). Retry-After is the rest of the window, so at most 60 s.
+ * - A refused request uses neither limit: it takes nothing from the app's nor the tenant's allowance (and a
+ *   refused request does not start a window).
+ * - When only the tenant limit refuses, Retry-After follows the tenant's key; when both refuse, it is the
+ *   longer of the two waits, the first time the request could fit both.
+ * - The Retry-After header: Graph itself sends whole seconds. At timeScale 1 the emulator sends the wait
+ *   rounded up to whole seconds, at least 1. At any other timeScale the wait may be under a second, so the
+ *   header carries the wait in (real) seconds with decimals, rounded up to the millisecond and at least 0.001
+ *   (e.g. "0.6"); the node reads it with Number(value).
+ * - Every step inside a $batch counts as one request (Graph documents that each step counts); the $batch POST
+ *   itself is assumed not to count (see graph.ts).
+ * - Token requests are not Graph requests and never count.
  */
-export interface ThrottleOptions {
-	/** Requests admitted in a burst, and refilled over each window. */
-	requests: number;
-	windowMs: number;
+export interface GraphBudget {
+	variant: 'continuous' | 'window';
+	/** Requests per minute of one app registration in one tenant; default 200. */
+	perAppPerMinute?: number;
+	/** Requests per minute of one tenant, every app together; default 300. */
+	perTenantPerMinute?: number;
+	/**
+	 * How much faster than real time the budget runs; default 1. timeScale 10 makes a minute last 6 s: the
+	 * windows and the refill follow, and so does Retry-After (see above for its form).
+	 */
+	timeScale?: number;
 }
 
-export interface ThrottleStats {
-	allowed: number;
+export const GRAPH_BUDGET_DEFAULTS = {
+	perAppPerMinute: 200,
+	perTenantPerMinute: 300,
+	timeScale: 1,
+};
+
+export interface BudgetCounts {
+	admitted: number;
 	throttled: number;
 }
 
-interface Bucket {
-	tokens: number;
-	updatedAt: number;
+export interface GraphBudgetStats extends BudgetCounts {
+	/**
+	 * 429 TooManyRequests answered, to direct requests and to $batch steps: `throttled` without the rivals'
+	 * refusals, which get no answer.
+	 */
+	tooManyRequests: number;
+	/** Refusals by the limit that refused: the app's, the tenant's, or both at once. */
+	refusedBy: { app: number; tenant: number; both: number };
+	/** Per app registration + tenant, keyed `${tenantId}/${appId}` in lower case; rivals included. */
+	apps: Record<string, BudgetCounts>;
+	/** Per tenant id in lower case, every app of it together (rivals included), whichever limit refused. */
+	tenants: Record<string, BudgetCounts>;
+	/** The rivals' requests together (they are in apps and tenants as well). */
+	rivals: BudgetCounts;
 }
 
-/**
- * A token bucket per app + tenant, as Microsoft describes its identity and access throttling ("based on a
- * token bucket algorithm"): it holds `requests` tokens and refills them evenly over `windowMs`; each request
- * takes one. Assumed: every request here costs one unit (Microsoft's table prices these paths at 1) and
- * Retry-After is the wait until one token is back, in whole seconds, at least 1.
- */
-export class RequestThrottle {
-	private budget?: ThrottleOptions;
-	private readonly buckets = new Map<string, Bucket>();
-	private counts: ThrottleStats = { allowed: 0, throttled: 0 };
+/** Another app of a tenant that spends part of the tenant's budget, inside the emulator (no HTTP). */
+export interface RivalOptions {
+	/** The tenant whose budget it spends; default the External ID tenant. */
+	tenantId?: string;
+	/** Its app id; default a fixed id that no seeded app has. */
+	appId?: string;
+	/** Requests per (scaled) minute, evenly spread, the first at once. Its own app limit applies as well. */
+	perMinute: number;
+}
 
-	/** A new budget, or none (undefined): buckets and counters start afresh either way. */
-	configure(budget: ThrottleOptions | undefined): void {
-		if (budget) {
-			positiveInteger('throttle.requests', budget.requests);
-			positiveInteger('throttle.windowMs', budget.windowMs);
-		}
-		this.budget = budget && { requests: budget.requests, windowMs: budget.windowMs };
-		this.buckets.clear();
-		this.counts = { allowed: 0, throttled: 0 };
+export const RIVAL_APP_ID = '0000aaaa-5eed-4a1a-9b1d-00000000071a';
+
+/** The refusal of a request: how long to wait, and as what Retry-After value. */
+export interface Refusal {
+	retryAfterMs: number;
+	retryAfter: string;
+	refusedBy: 'app' | 'tenant' | 'both';
+}
+
+/** One limit (the app's or the tenant's) of one variant: the wait before a key fits one more, and spending. */
+interface Limit {
+	/** 0 when one more request of the key fits now. */
+	waitMs(key: string, now: number): number;
+	spend(key: string, now: number): void;
+}
+
+class ContinuousLimit implements Limit {
+	private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+	constructor(
+		private readonly perMinute: number,
+		private readonly minuteMs: number,
+	) {}
+
+	private level(key: string, now: number): number {
+		const bucket = this.buckets.get(key);
+		if (!bucket) return this.perMinute;
+		return Math.min(
+			this.perMinute,
+			bucket.tokens + ((now - bucket.at) * this.perMinute) / this.minuteMs,
+		);
+	}
+
+	waitMs(key: string, now: number): number {
+		const level = this.level(key, now);
+		return level >= 1 ? 0 : ((1 - level) * this.minuteMs) / this.perMinute;
+	}
+
+	spend(key: string, now: number): void {
+		this.buckets.set(key, { tokens: this.level(key, now) - 1, at: now });
+	}
+}
+
+class WindowLimit implements Limit {
+	private readonly windows = new Map<string, { start: number; count: number }>();
+
+	constructor(
+		private readonly perMinute: number,
+		private readonly minuteMs: number,
+	) {}
+
+	/** The key's window at `now`: a fresh one (not stored) when it has none or its window ended. */
+	private current(key: string, now: number): { start: number; count: number } {
+		const window = this.windows.get(key);
+		return window && now < window.start + this.minuteMs ? window : { start: now, count: 0 };
+	}
+
+	waitMs(key: string, now: number): number {
+		const window = this.current(key, now);
+		return window.count < this.perMinute ? 0 : window.start + this.minuteMs - now;
+	}
+
+	spend(key: string, now: number): void {
+		const window = this.current(key, now);
+		this.windows.set(key, { start: window.start, count: window.count + 1 });
+	}
+}
+
+interface Settings {
+	variant: GraphBudget['variant'];
+	minuteMs: number;
+	timeScale: number;
+	app: Limit;
+	tenant: Limit;
+}
+
+/** The budget of every app and tenant, off until configured. */
+export class GraphRequestBudget {
+	private settings?: Settings;
+	private counts = emptyStats();
+	private readonly rivals = new Set<() => void>();
+
+	/** A new budget, or none (undefined): limits, counters and rivals start afresh either way. */
+	configure(budget: GraphBudget | undefined): void {
+		this.stopRivals();
+		this.counts = emptyStats();
+		this.settings = budget && settingsOf(budget);
+	}
+
+	get active(): boolean {
+		return this.settings !== undefined;
 	}
 
 	/**
-	 * Counts a request of the app against its budget: undefined when admitted, else the seconds until a
-	 * token is back, for Retry-After. A refused request takes no token.
+	 * Counts an answered Graph request (a direct one or a $batch step) of the app: undefined when admitted,
+	 * else the refusal, for a 429.
 	 */
-	admit(tenantId: string, appId: string, now = Date.now()): number | undefined {
-		if (!this.budget) return undefined;
-		const { requests, windowMs } = this.budget;
-		const key = `${tenantId}/${appId}`.toLowerCase();
-		const bucket = this.buckets.get(key) ?? { tokens: requests, updatedAt: now };
-		bucket.tokens = Math.min(
-			requests,
-			bucket.tokens + ((now - bucket.updatedAt) * requests) / windowMs,
-		);
-		bucket.updatedAt = now;
-		this.buckets.set(key, bucket);
-		if (bucket.tokens >= 1) {
-			bucket.tokens -= 1;
-			this.counts.allowed += 1;
-			return undefined;
-		}
-		this.counts.throttled += 1;
-		return Math.max(1, Math.ceil(((1 - bucket.tokens) * windowMs) / requests / 1000));
+	admit(tenantId: string, appId: string, now = Date.now()): Refusal | undefined {
+		return this.take(tenantId, appId, now, false);
 	}
 
-	stats(): ThrottleStats {
-		return { ...this.counts };
+	/**
+	 * Starts a rival app that spends `perMinute` requests per (scaled) minute of the tenant's budget, on a
+	 * timer; returns its stop function. configure() (so reset()) and stopRivals() (so close()) stop it too.
+	 */
+	startRival(options: Required<RivalOptions>): () => void {
+		const settings = this.settings;
+		if (!settings) throw new Error('Emulator: startRival() needs a budget; call setBudget() first');
+		positiveInteger('rival.perMinute', options.perMinute);
+		const startedAt = Date.now();
+		const spacingMs = settings.minuteMs / options.perMinute;
+		let sent = 0;
+		// Catches up on every tick, so a late timer does not lower the rival's rate.
+		const tick = () => {
+			const now = Date.now();
+			const due = Math.floor((now - startedAt) / spacingMs) + 1;
+			for (; sent < due; sent++) this.take(options.tenantId, options.appId, now, true);
+		};
+		const timer = setInterval(tick, Math.max(5, Math.min(spacingMs, 50)));
+		timer.unref();
+		const stop = () => {
+			clearInterval(timer);
+			this.rivals.delete(stop);
+		};
+		this.rivals.add(stop);
+		tick();
+		return stop;
 	}
+
+	stopRivals(): void {
+		for (const stop of [...this.rivals]) stop();
+	}
+
+	stats(): GraphBudgetStats {
+		const copy = (records: Record<string, BudgetCounts>) =>
+			Object.fromEntries(Object.entries(records).map(([key, counts]) => [key, { ...counts }]));
+		return {
+			...this.counts,
+			refusedBy: { ...this.counts.refusedBy },
+			apps: copy(this.counts.apps),
+			tenants: copy(this.counts.tenants),
+			rivals: { ...this.counts.rivals },
+		};
+	}
+
+	private take(tenantId: string, appId: string, now: number, rival: boolean): Refusal | undefined {
+		const settings = this.settings;
+		if (!settings) return undefined;
+		const tenantKey = tenantId.toLowerCase();
+		const appKey = `${tenantKey}/${appId.toLowerCase()}`;
+		const appWait = settings.app.waitMs(appKey, now);
+		const tenantWait = settings.tenant.waitMs(tenantKey, now);
+		const admitted = appWait === 0 && tenantWait === 0;
+		const counters = [
+			(this.counts.apps[appKey] ??= { admitted: 0, throttled: 0 }),
+			(this.counts.tenants[tenantKey] ??= { admitted: 0, throttled: 0 }),
+			this.counts,
+			...(rival ? [this.counts.rivals] : []),
+		];
+		for (const counter of counters) counter[admitted ? 'admitted' : 'throttled'] += 1;
+		if (admitted) {
+			settings.app.spend(appKey, now);
+			settings.tenant.spend(tenantKey, now);
+			return undefined;
+		}
+		const refusedBy = appWait > 0 && tenantWait > 0 ? 'both' : appWait > 0 ? 'app' : 'tenant';
+		this.counts.refusedBy[refusedBy] += 1;
+		if (!rival) this.counts.tooManyRequests += 1;
+		const retryAfterMs = Math.max(appWait, tenantWait);
+		return {
+			retryAfterMs,
+			retryAfter: retryAfterValue(retryAfterMs, settings.timeScale),
+			refusedBy,
+		};
+	}
+}
+
+/** See GraphBudget: whole seconds (ceil, at least 1) in real time; seconds with decimals when scaled. */
+export function retryAfterValue(waitMs: number, timeScale: number): string {
+	if (timeScale === 1) return String(Math.max(1, Math.ceil(waitMs / 1000)));
+	return String(Math.max(1, Math.ceil(waitMs)) / 1000);
+}
+
+function settingsOf(budget: GraphBudget): Settings {
+	if (budget.variant !== 'continuous' && budget.variant !== 'window')
+		throw new Error(
+			`Emulator: budget.variant must be 'continuous' or 'window', got ${String(budget.variant)}`,
+		);
+	const perApp = positiveInteger(
+		'budget.perAppPerMinute',
+		budget.perAppPerMinute ?? GRAPH_BUDGET_DEFAULTS.perAppPerMinute,
+	);
+	const perTenant = positiveInteger(
+		'budget.perTenantPerMinute',
+		budget.perTenantPerMinute ?? GRAPH_BUDGET_DEFAULTS.perTenantPerMinute,
+	);
+	const timeScale = budget.timeScale ?? GRAPH_BUDGET_DEFAULTS.timeScale;
+	if (!Number.isFinite(timeScale) || timeScale <= 0)
+		throw new Error(`Emulator: budget.timeScale must be a positive number, got ${timeScale}`);
+	const minuteMs = 60_000 / timeScale;
+	const Kind = budget.variant === 'continuous' ? ContinuousLimit : WindowLimit;
+	return {
+		variant: budget.variant,
+		minuteMs,
+		timeScale,
+		app: new Kind(perApp, minuteMs),
+		tenant: new Kind(perTenant, minuteMs),
+	};
+}
+
+function emptyStats(): GraphBudgetStats {
+	return {
+		admitted: 0,
+		throttled: 0,
+		tooManyRequests: 0,
+		refusedBy: { app: 0, tenant: 0, both: 0 },
+		apps: {},
+		tenants: {},
+		rivals: { admitted: 0, throttled: 0 },
+	};
 }

@@ -643,7 +643,9 @@ describe('faults', () => {
 	});
 });
 
-describe('throttling per app + tenant', () => {
+// The old identity-and-access throttle (setThrottle(), the benchmark's scenario T), not Graph's budget for these
+// endpoints: that one is specified in emulatorBudget.test.ts.
+describe('the old identity-and-access throttle, per app + tenant', () => {
 	const FLOWS = '/v1.0/identity/b2xUserFlows';
 
 	function certificateToken(): Promise<string> {
@@ -979,7 +981,7 @@ describe('JSON batching', () => {
 		).toEqual(['POST', 'GET']);
 	});
 
-	it('counts every step against the throttle budget, but not the batch POST: steps beyond it get 429 with Retry-After', async () => {
+	it('counts every step against the old throttle, but not the batch POST: steps beyond it get 429 with Retry-After', async () => {
 		const accessToken = await token();
 		// A bucket of 3 that refills one token every 20 s.
 		emulator.setThrottle({ requests: 3, windowMs: 60_000 });
