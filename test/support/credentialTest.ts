@@ -1,110 +1,47 @@
-// The credential's Test button, the way n8n runs it (packages/cli CredentialsTester): the credential type's
-// `test` request goes through n8n-core's RoutingNode with the credential's `authenticate`, and a failure
-// becomes the message the editor shows.
-import { ExecuteContext, RoutingNode } from 'n8n-core';
-import {
-	Workflow,
-	type ICredentialDataDecryptedObject,
-	type INode,
-	type INodeType,
-	type INodeTypeDescription,
-	type IRunExecutionData,
+// The credential's Test button, the way n8n runs it (packages/cli CredentialsTester.testCredentials): the
+// credential type has no declarative `test`, so n8n looks for a node that names the credential with
+// `testedBy`, takes that node's `methods.credentialTest[testedBy]` and calls it with a CredentialTestContext
+// (n8n-core), whose only helper is n8n's legacy request helper.
+import { CredentialTestContext } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestFunction,
+	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
 import { MicrosoftEntraUserFlowsApi } from '../../credentials/MicrosoftEntraUserFlowsApi.credentials';
+import { UserFlowApiConnectors } from '../../nodes/UserFlowApiConnectors/UserFlowApiConnectors.node';
 import { CREDENTIAL_TYPE, createAdditionalData } from './runWorkflow';
 import { assertNoSecrets } from './secrets';
 
-export interface CredentialTestResult {
-	status: 'OK' | 'Error';
-	message: string;
+export type CredentialTestResult = INodeCredentialTestResult;
+
+/** What n8n's getCredentialTestFunction finds for this credential type. */
+export function credentialTestFunction(): ICredentialTestFunction {
+	if ('test' in new MicrosoftEntraUserFlowsApi()) {
+		throw new Error('The credential type has a declarative test: n8n would run that instead');
+	}
+	const node = new UserFlowApiConnectors();
+	const testedBy = node.description.credentials?.find(
+		(credential) => credential.name === CREDENTIAL_TYPE,
+	)?.testedBy;
+	if (typeof testedBy !== 'string') throw new Error('No node tests the credential');
+	const tests: Record<string, ICredentialTestFunction> = node.methods.credentialTest;
+	const test = tests[testedBy];
+	if (!test) throw new Error(`The node has no credentialTest ${testedBy}`);
+	return test;
 }
 
 export async function testCredential(
 	data: ICredentialDataDecryptedObject,
 ): Promise<CredentialTestResult> {
-	const result = await runCredentialTest(data);
-	assertNoSecrets(result, 'the credential test result');
-	return result;
-}
-
-async function runCredentialTest(
-	data: ICredentialDataDecryptedObject,
-): Promise<CredentialTestResult> {
-	const credentialType = new MicrosoftEntraUserFlowsApi();
-	const nodeType: INodeType = {
-		description: {
-			displayName: 'Temp',
-			name: 'temp',
-			group: [],
-			version: 1,
-			description: '',
-			defaults: {},
-			inputs: [],
-			outputs: [],
-			credentials: [{ name: CREDENTIAL_TYPE, required: true }],
-			properties: [
-				{
-					displayName: 'Temp',
-					name: 'temp',
-					type: 'string',
-					routing: { request: credentialType.test.request },
-					default: '',
-				},
-			],
-		} as INodeTypeDescription,
-	};
-	const node: INode = {
-		id: 'temp',
-		name: 'Temp-Node',
-		type: 'temp',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'test' } },
-	};
-	const workflow = new Workflow({
-		nodes: [node],
-		connections: {},
-		active: false,
-		nodeTypes: {
-			getByName: () => nodeType,
-			getByNameAndVersion: () => nodeType,
-			getKnownTypes: () => ({}),
-		},
-	});
-	const context = new ExecuteContext(
-		workflow,
-		node,
-		createAdditionalData({ [CREDENTIAL_TYPE]: data }),
-		'internal',
-		{ resultData: { runData: {} } } as IRunExecutionData,
-		0,
-		[],
-		{ main: [[{ json: {} }]] },
-		{ node, data: {}, source: null },
-		[],
-	);
-	const routingNode = new RoutingNode(context, nodeType, {
+	const context = new CredentialTestContext(createAdditionalData({ [CREDENTIAL_TYPE]: data }));
+	const result = await credentialTestFunction().call(context, {
 		id: '1',
 		name: 'test',
 		type: CREDENTIAL_TYPE,
 		data,
 	});
-	try {
-		await routingNode.runNode();
-	} catch (error) {
-		const cause = (
-			error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }
-		).cause;
-		if (cause?.response) {
-			return {
-				status: 'Error',
-				message: cause.response.statusText || `Received HTTP status code: ${cause.response.status}`,
-			};
-		}
-		if (cause?.code) return { status: 'Error', message: cause.code };
-		return { status: 'Error', message: String((error as Error).message) };
-	}
-	return { status: 'OK', message: 'Connection successful!' };
+	assertNoSecrets(result, 'the credential test result');
+	return result;
 }
