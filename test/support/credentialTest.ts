@@ -1,12 +1,19 @@
-// The credential's Test button, the way n8n runs it (packages/cli CredentialsTester.testCredentials): the
-// credential type has no declarative `test`, so n8n looks for a node that names the credential with
+// The credential's Test button, the way n8n runs it (packages/cli CredentialsTester.testCredentials): a
+// declarative `test` of the credential type comes first (its request goes through n8n-core's RoutingNode with
+// the credential's `authenticate`); without one, n8n looks for a node that names the credential with
 // `testedBy`, takes that node's `methods.credentialTest[testedBy]` and calls it with a CredentialTestContext
 // (n8n-core), whose only helper is n8n's legacy request helper.
-import { CredentialTestContext } from 'n8n-core';
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestFunction,
-	INodeCredentialTestResult,
+import { CredentialTestContext, ExecuteContext, RoutingNode } from 'n8n-core';
+import {
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentialTestFunction,
+	type ICredentialTestRequest,
+	type INode,
+	type INodeCredentialTestResult,
+	type INodeType,
+	type INodeTypeDescription,
+	type IRunExecutionData,
 } from 'n8n-workflow';
 
 import { MicrosoftEntraUserFlowsApi } from '../../credentials/MicrosoftEntraUserFlowsApi.credentials';
@@ -17,31 +24,119 @@ import { assertNoSecrets } from './secrets';
 export type CredentialTestResult = INodeCredentialTestResult;
 
 /** What n8n's getCredentialTestFunction finds for this credential type. */
-export function credentialTestFunction(): ICredentialTestFunction {
-	if ('test' in new MicrosoftEntraUserFlowsApi()) {
-		throw new Error('The credential type has a declarative test: n8n would run that instead');
-	}
+function credentialTestFunction(): ICredentialTestRequest | ICredentialTestFunction {
+	const declarative = (new MicrosoftEntraUserFlowsApi() as { test?: ICredentialTestRequest }).test;
+	if (declarative) return declarative;
 	const node = new UserFlowApiConnectors();
 	const testedBy = node.description.credentials?.find(
 		(credential) => credential.name === CREDENTIAL_TYPE,
 	)?.testedBy;
 	if (typeof testedBy !== 'string') throw new Error('No node tests the credential');
-	const tests: Record<string, ICredentialTestFunction> = node.methods.credentialTest;
-	const test = tests[testedBy];
-	if (!test) throw new Error(`The node has no credentialTest ${testedBy}`);
-	return test;
+	const tests: Record<string, ICredentialTestFunction> =
+		(node.methods as { credentialTest?: Record<string, ICredentialTestFunction> }).credentialTest ??
+		{};
+	if (!tests[testedBy]) throw new Error(`The node has no credentialTest ${testedBy}`);
+	return tests[testedBy];
 }
 
 export async function testCredential(
 	data: ICredentialDataDecryptedObject,
 ): Promise<CredentialTestResult> {
-	const context = new CredentialTestContext(createAdditionalData({ [CREDENTIAL_TYPE]: data }));
-	const result = await credentialTestFunction().call(context, {
+	const test = credentialTestFunction();
+	const result =
+		typeof test === 'function'
+			? await test.call(
+					new CredentialTestContext(createAdditionalData({ [CREDENTIAL_TYPE]: data })),
+					{
+						id: '1',
+						name: 'test',
+						type: CREDENTIAL_TYPE,
+						data,
+					},
+				)
+			: await runRequestTest(test, data);
+	assertNoSecrets(result, 'the credential test result');
+	return result;
+}
+
+/** CredentialsTester.runRequestTest: the declarative test request as a node property's routing. */
+async function runRequestTest(
+	test: ICredentialTestRequest,
+	data: ICredentialDataDecryptedObject,
+): Promise<CredentialTestResult> {
+	const nodeType: INodeType = {
+		description: {
+			displayName: 'Temp',
+			name: 'temp',
+			group: [],
+			version: 1,
+			description: '',
+			defaults: {},
+			inputs: [],
+			outputs: [],
+			credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+			properties: [
+				{
+					displayName: 'Temp',
+					name: 'temp',
+					type: 'string',
+					routing: { request: test.request },
+					default: '',
+				},
+			],
+		} as INodeTypeDescription,
+	};
+	const node: INode = {
+		id: 'temp',
+		name: 'Temp-Node',
+		type: 'temp',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'test' } },
+	};
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: {
+			getByName: () => nodeType,
+			getByNameAndVersion: () => nodeType,
+			getKnownTypes: () => ({}),
+		},
+	});
+	const context = new ExecuteContext(
+		workflow,
+		node,
+		createAdditionalData({ [CREDENTIAL_TYPE]: data }),
+		'internal',
+		{ resultData: { runData: {} } } as IRunExecutionData,
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		{ node, data: {}, source: null },
+		[],
+	);
+	const routingNode = new RoutingNode(context, nodeType, {
 		id: '1',
 		name: 'test',
 		type: CREDENTIAL_TYPE,
 		data,
 	});
-	assertNoSecrets(result, 'the credential test result');
-	return result;
+	try {
+		await routingNode.runNode();
+	} catch (error) {
+		const cause = (
+			error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }
+		).cause;
+		if (cause?.response) {
+			return {
+				status: 'Error',
+				message: cause.response.statusText || `Received HTTP status code: ${cause.response.status}`,
+			};
+		}
+		if (cause?.code) return { status: 'Error', message: cause.code };
+		return { status: 'Error', message: String((error as Error).message) };
+	}
+	return { status: 'OK', message: 'Connection successful!' };
 }
