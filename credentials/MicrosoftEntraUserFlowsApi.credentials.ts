@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestOptions,
 	INodeProperties,
@@ -9,10 +8,6 @@ import type {
 
 import { NATIONAL_CLOUDS } from './entra/clouds';
 import { GraphApp } from './entra/graphApp';
-
-const graphHostsByCloud = Object.fromEntries(
-	Object.entries(NATIONAL_CLOUDS).map(([cloud, { graphHost }]) => [cloud, graphHost]),
-);
 
 export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 	name = 'microsoftEntraUserFlowsApi';
@@ -170,21 +165,21 @@ export class MicrosoftEntraUserFlowsApi implements ICredentialType {
 
 	/**
 	 * Gets the token itself (no expirable hidden field, so it works in both n8n engines and no token is
-	 * ever written to n8n's database) and adds it only to requests for the configured Graph host.
+	 * ever written to n8n's database) and adds it only to requests for the configured Graph host. A request
+	 * with the token never follows a redirect: n8n's helper would, and would send the token along to
+	 * another origin under a proxy.
+	 *
+	 * The Test button is the node's `credentialTest` (testedBy), not a declarative `test` request: n8n's
+	 * credential tester follows a test request's redirects and reports failures only by HTTP status.
 	 */
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		return await new GraphApp(credentials).authorize(requestOptions);
+		return {
+			...(await new GraphApp(credentials).authorize(requestOptions)),
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
+		};
 	}
-
-	test: ICredentialTestRequest = {
-		request: {
-			// Same base URL as resolveEndpoints, written as an expression because n8n resolves it.
-			baseURL: `={{ ($credentials.useCustomEndpoints ? $credentials.graphBaseUrl.replace(/\\/+$/, '') : ${JSON.stringify(graphHostsByCloud)}[$credentials.cloud]) + '/' + $credentials.graphVersion }}`,
-			url: '/identity/apiConnectors',
-			qs: { $top: 1 },
-		},
-	};
 }

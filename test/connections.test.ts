@@ -1,8 +1,6 @@
 // How the node's Graph requests travel: over TLS connections kept open from one request (and run) to the next,
 // and through n8n's own request helper, with its proxy, whenever a proxy is configured.
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
-
+import { useConnectProxy } from './support/connectProxy';
 import { addPartnerFlow, GET_PARTNER_FLOW } from './support/partnerFlow';
 import { useEmulator } from './support/useEmulator';
 
@@ -47,50 +45,7 @@ it('a kept connection that Graph closed under a request: a GET goes again at onc
 });
 
 describe('with a proxy configured', () => {
-	const PROXY_VARIABLES = [
-		'HTTPS_PROXY',
-		'https_proxy',
-		'HTTP_PROXY',
-		'http_proxy',
-		'ALL_PROXY',
-		'all_proxy',
-		'NO_PROXY',
-		'no_proxy',
-	];
-	const saved: Record<string, string | undefined> = {};
-	let proxy: Server;
-	const tunnels: string[] = [];
-	const tunnelSockets = new Set<{ destroy(): void }>();
-
-	beforeAll(async () => {
-		// A forward proxy as companies run them: CONNECT host:port, then bytes both ways.
-		proxy = createServer((_request, response) => response.writeHead(405).end());
-		proxy.on('connect', (request, client) => {
-			tunnels.push(request.url ?? '');
-			const [host, port] = (request.url ?? '').split(':');
-			const upstream = connect(Number(port), host, () => {
-				client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-				upstream.pipe(client).pipe(upstream);
-			});
-			tunnelSockets.add(client).add(upstream);
-			upstream.on('error', () => client.destroy());
-			client.on('error', () => upstream.destroy());
-		});
-		await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-		for (const name of PROXY_VARIABLES) {
-			saved[name] = process.env[name];
-			delete process.env[name];
-		}
-		process.env.HTTPS_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-	});
-	afterAll(async () => {
-		for (const name of PROXY_VARIABLES) {
-			if (saved[name] === undefined) delete process.env[name];
-			else process.env[name] = saved[name];
-		}
-		for (const socket of tunnelSockets) socket.destroy();
-		await new Promise((resolve) => proxy.close(resolve));
-	});
+	const { tunnels } = useConnectProxy({ HTTPS_PROXY: '{proxy}' });
 
 	it("Graph requests go through n8n's request helper, which tunnels them through the proxy", async () => {
 		const { output, error } = await runGetFlow(2);

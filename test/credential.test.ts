@@ -1,6 +1,5 @@
 // The Microsoft Entra credential: real @azure/identity token acquisition over TLS against the local
 // emulator, the editor's Test button as n8n runs it, and the errors a user sees when something is wrong.
-import { Workflow, type INode } from 'n8n-workflow';
 
 import { MicrosoftEntraUserFlowsApi } from '../credentials/MicrosoftEntraUserFlowsApi.credentials';
 import { NATIONAL_CLOUDS } from '../credentials/entra/clouds';
@@ -278,7 +277,7 @@ describe('bearer token confinement', () => {
 
 describe('national clouds', () => {
 	it.each(Object.entries(NATIONAL_CLOUDS))(
-		'%s: token scope, authority and Graph root, also in the Test request',
+		'%s: token scope, authority and Graph root',
 		(cloud, expected) => {
 			for (const graphVersion of ['v1.0', 'beta']) {
 				const data = {
@@ -295,32 +294,6 @@ describe('national clouds', () => {
 					graphVersion,
 					scope: `${expected.graphHost}/.default`,
 				});
-				// The Test request's base URL is an n8n expression: evaluate it the way n8n does.
-				const node: INode = {
-					id: '1',
-					name: 'n',
-					type: 'x',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: {},
-				};
-				const workflow = new Workflow({
-					nodes: [node],
-					connections: {},
-					active: false,
-					nodeTypes: {
-						getByName: () => undefined as never,
-						getByNameAndVersion: () => undefined as never,
-						getKnownTypes: () => ({}),
-					},
-				});
-				const baseUrl = workflow.expression.getSimpleParameterValue(
-					node,
-					new MicrosoftEntraUserFlowsApi().test.request.baseURL as string,
-					'internal',
-					{ $credentials: data },
-				);
-				expect(baseUrl).toBe(endpoints.graphBaseUrl);
 			}
 		},
 	);

@@ -80,13 +80,21 @@ it('lists API connectors by display name and target URL, searchable by either', 
 	]);
 });
 
-it('a paging token on another host is refused, not followed', async () => {
+it.each([
+	['on another host', 'https://graph.evil.example/v1.0/identity/apiConnectors?$skiptoken=x'],
+	['relative, naming another Graph path', '/users'],
+	['relative, naming the same list', '/identity/apiConnectors?$skiptoken=x'],
+	['of another list on Graph', '{graph}/v1.0/users?$skiptoken=x'],
+	['of another version', '{graph}/beta/identity/apiConnectors?$skiptoken=x'],
+	['climbing out of the list', '{graph}/v1.0/identity/apiConnectors/../../users?$skiptoken=x'],
+	['below an item of the list', '{graph}/v1.0/identity/apiConnectors/x/uploadClientCertificate'],
+])('a pagination token %s is refused before anything is sent', async (_what, token) => {
 	await expect(
 		searchList('searchApiConnectors', {
 			parameters: {},
 			credentials: credentials(),
-			paginationToken: 'https://graph.evil.example/v1.0/identity/apiConnectors?$skiptoken=x',
+			paginationToken: token.replace('{graph}', emulator.graphBaseUrl),
 		}),
-	).rejects.toThrow(/Refusing to follow a link outside the configured Graph URL/);
+	).rejects.toThrow(/Refusing a pagination token that is not a next page of this list/);
 	expect(emulator.graphRequests()).toHaveLength(0);
 });

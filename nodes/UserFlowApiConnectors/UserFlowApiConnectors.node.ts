@@ -11,7 +11,7 @@ import * as apiConnectorConfiguration from './actions/apiConnectorConfiguration/
 import { requestOptions } from './actions/requestOptions';
 import { router } from './actions/router';
 import * as userFlow from './actions/userFlow/UserFlow.resource';
-import { listSearch } from './methods';
+import { CREDENTIAL_TEST, listSearch, microsoftEntraUserFlowsApiTest } from './methods';
 
 export class UserFlowApiConnectors implements INodeType {
 	description: INodeTypeDescription = {
@@ -27,7 +27,13 @@ export class UserFlowApiConnectors implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'microsoftEntraUserFlowsApi', required: true }],
+		credentials: [
+			{
+				name: 'microsoftEntraUserFlowsApi',
+				required: true,
+				testedBy: 'microsoftEntraUserFlowsApiTest',
+			},
+		],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -56,7 +62,7 @@ export class UserFlowApiConnectors implements INodeType {
 		],
 	};
 
-	methods = { listSearch };
+	methods = { listSearch, credentialTest: { [CREDENTIAL_TEST]: microsoftEntraUserFlowsApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

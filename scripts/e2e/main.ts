@@ -1,7 +1,8 @@
 // `npm run test:e2e`: the packed package installed into a real n8n 2.41.1 (on Node 24, both from the npm
 // registry, cached in .cache/), every example workflow run by the n8n CLI against the local emulator (and once
-// under n8n's SSRF protection), the credential's Test button exercised through the REST API of a started n8n, and
-// an execution stopped there by its timeout.
+// under n8n's SSRF protection, and once under HTTPS_PROXY against a redirecting Graph), the credential's Test button
+// exercised through the REST API of a started n8n (also against a redirecting Graph), and an execution stopped
+// there by its timeout.
 // Prints a summary line.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,12 +14,14 @@ import { repository, run } from '../realN8n';
 import { anyFailed, check, summary } from './check';
 import { checkEgressFilter, runExamples } from './commandLine';
 import { inspectPackage, scan } from './package';
+import { checkRedirectUnderProxy, startRedirectTrap } from './redirects';
 import { checkRunningN8n } from './runningN8n';
 
 async function main() {
 	const started = Date.now();
 	const work = mkdtempSync(join(tmpdir(), 'n8n-entra-e2e-'));
 	const emulator = await startEmulator();
+	const trap = await startRedirectTrap();
 	try {
 		const lint = await run('npm', ['run', 'lint'], { cwd: repository }).then(
 			() => '',
@@ -30,8 +33,10 @@ async function main() {
 		await scan(prepared.tarball, work);
 		await runExamples(emulator, prepared);
 		await checkEgressFilter(emulator, prepared);
-		await checkRunningN8n(emulator, prepared, work);
+		await checkRedirectUnderProxy(emulator, prepared, trap, work);
+		await checkRunningN8n(emulator, prepared, work, trap);
 	} finally {
+		await trap.close();
 		await emulator.close();
 		rmSync(work, { recursive: true, force: true });
 	}

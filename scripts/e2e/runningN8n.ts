@@ -15,6 +15,7 @@ import {
 	webhookNode,
 } from '../workflowNodes';
 import { anyFailed, check } from './check';
+import { checkRedirectTestButton, type RedirectTrap } from './redirects';
 
 const STOP_FLOWS = Array.from({ length: 300 }, (_, i) => `B2X_1_Stop${i}`);
 const STOP_PATH = 'e2e-stop';
@@ -74,6 +75,7 @@ export async function checkRunningN8n(
 	emulator: Emulator,
 	prepared: PreparedN8n,
 	work: string,
+	trap: RedirectTrap,
 ): Promise<void> {
 	await importStoppedWorkflow(emulator, prepared, work);
 	const { credential } = prepared;
@@ -135,6 +137,7 @@ export async function checkRunningN8n(
 			'the Test button reached the emulator for tokens and Graph',
 			emulator.tokenRequests().length >= 2 && emulator.graphRequests().length >= 1,
 		);
+		await checkRedirectTestButton(rest, emulator, trap);
 		await checkStop(emulator, n8n);
 	} finally {
 		await n8n.stop();

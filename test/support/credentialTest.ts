@@ -1,37 +1,69 @@
-// The credential's Test button, the way n8n runs it (packages/cli CredentialsTester): the credential type's
-// `test` request goes through n8n-core's RoutingNode with the credential's `authenticate`, and a failure
-// becomes the message the editor shows.
-import { ExecuteContext, RoutingNode } from 'n8n-core';
+// The credential's Test button, the way n8n runs it (packages/cli CredentialsTester.testCredentials): a
+// declarative `test` of the credential type comes first (its request goes through n8n-core's RoutingNode with
+// the credential's `authenticate`); without one, n8n looks for a node that names the credential with
+// `testedBy`, takes that node's `methods.credentialTest[testedBy]` and calls it with a CredentialTestContext
+// (n8n-core), whose only helper is n8n's legacy request helper.
+import { CredentialTestContext, ExecuteContext, RoutingNode } from 'n8n-core';
 import {
 	Workflow,
 	type ICredentialDataDecryptedObject,
+	type ICredentialTestFunction,
+	type ICredentialTestRequest,
 	type INode,
+	type INodeCredentialTestResult,
 	type INodeType,
 	type INodeTypeDescription,
 	type IRunExecutionData,
 } from 'n8n-workflow';
 
 import { MicrosoftEntraUserFlowsApi } from '../../credentials/MicrosoftEntraUserFlowsApi.credentials';
+import { UserFlowApiConnectors } from '../../nodes/UserFlowApiConnectors/UserFlowApiConnectors.node';
 import { CREDENTIAL_TYPE, createAdditionalData } from './runWorkflow';
 import { assertNoSecrets } from './secrets';
 
-export interface CredentialTestResult {
-	status: 'OK' | 'Error';
-	message: string;
+export type CredentialTestResult = INodeCredentialTestResult;
+
+/** What n8n's getCredentialTestFunction finds for this credential type. */
+function credentialTestFunction(): ICredentialTestRequest | ICredentialTestFunction {
+	const declarative = (new MicrosoftEntraUserFlowsApi() as { test?: ICredentialTestRequest }).test;
+	if (declarative) return declarative;
+	const node = new UserFlowApiConnectors();
+	const testedBy = node.description.credentials?.find(
+		(credential) => credential.name === CREDENTIAL_TYPE,
+	)?.testedBy;
+	if (typeof testedBy !== 'string') throw new Error('No node tests the credential');
+	const tests: Record<string, ICredentialTestFunction> =
+		(node.methods as { credentialTest?: Record<string, ICredentialTestFunction> }).credentialTest ??
+		{};
+	if (!tests[testedBy]) throw new Error(`The node has no credentialTest ${testedBy}`);
+	return tests[testedBy];
 }
 
 export async function testCredential(
 	data: ICredentialDataDecryptedObject,
 ): Promise<CredentialTestResult> {
-	const result = await runCredentialTest(data);
+	const test = credentialTestFunction();
+	const result =
+		typeof test === 'function'
+			? await test.call(
+					new CredentialTestContext(createAdditionalData({ [CREDENTIAL_TYPE]: data })),
+					{
+						id: '1',
+						name: 'test',
+						type: CREDENTIAL_TYPE,
+						data,
+					},
+				)
+			: await runRequestTest(test, data);
 	assertNoSecrets(result, 'the credential test result');
 	return result;
 }
 
-async function runCredentialTest(
+/** CredentialsTester.runRequestTest: the declarative test request as a node property's routing. */
+async function runRequestTest(
+	test: ICredentialTestRequest,
 	data: ICredentialDataDecryptedObject,
 ): Promise<CredentialTestResult> {
-	const credentialType = new MicrosoftEntraUserFlowsApi();
 	const nodeType: INodeType = {
 		description: {
 			displayName: 'Temp',
@@ -48,7 +80,7 @@ async function runCredentialTest(
 					displayName: 'Temp',
 					name: 'temp',
 					type: 'string',
-					routing: { request: credentialType.test.request },
+					routing: { request: test.request },
 					default: '',
 				},
 			],

@@ -1,1 +1,2 @@
+export { CREDENTIAL_TEST, microsoftEntraUserFlowsApiTest } from './credentialTest';
 export * as listSearch from './listSearch';

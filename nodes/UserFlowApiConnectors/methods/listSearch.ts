@@ -1,14 +1,16 @@
-import type {
-	IDataObject,
-	ILoadOptionsFunctions,
-	INodeListSearchItems,
-	INodeListSearchResult,
+import {
+	NodeOperationError,
+	type IDataObject,
+	type ILoadOptionsFunctions,
+	type INodeListSearchItems,
+	type INodeListSearchResult,
 } from 'n8n-workflow';
 
 import { readRetryPolicy } from '../actions/requestOptions';
 import { FLOW_KINDS } from '../helpers/flowKinds';
 import { resolveFlowKind } from '../helpers/locators';
 import { GraphClient, graphPath, PAGE_SIZE } from '../transport';
+import { scrubText } from '../transport/scrub';
 
 /** List search has no items, no batching and no Stop: the defaults of Request Options. */
 function listClient(context: ILoadOptionsFunctions): GraphClient {
@@ -16,6 +18,27 @@ function listClient(context: ILoadOptionsFunctions): GraphClient {
 		batching: false,
 		retryPolicy: () => readRetryPolicy(undefined),
 	});
+}
+
+/**
+ * A pagination token is the @odata.nextLink of the page before: the same listing, below the configured Graph
+ * root, differing only in its query. Anything else (a relative path, another collection, another host) is
+ * refused before the token is sent anywhere.
+ */
+async function nextPageRequest(graph: GraphClient, path: string, paginationToken: string) {
+	const { graphBaseUrl } = await graph.endpoints();
+	const listing = `${graphBaseUrl}${path}`;
+	const url = URL.canParse(paginationToken) ? new URL(paginationToken) : undefined;
+	if (!url || url.username || url.password || `${url.origin}${url.pathname}` !== listing) {
+		throw new NodeOperationError(
+			graph.node,
+			`Refusing a pagination token that is not a next page of this list: ${scrubText(paginationToken.split('?')[0], [], 300)}`,
+			{
+				description: `A next page is a link to ${listing} itself; a new search starts from the first page.`,
+			},
+		);
+	}
+	return { method: 'GET' as const, path: `${listing}${url.search}` };
 }
 
 /** One page of a Graph collection, filtered by the search text on the client (these collections have no $search). */
@@ -28,7 +51,7 @@ async function searchPage(
 ): Promise<INodeListSearchResult> {
 	const { body } = await graph.request(
 		paginationToken
-			? { method: 'GET', path: paginationToken }
+			? await nextPageRequest(graph, path, paginationToken)
 			: { method: 'GET', path, qs: { $top: PAGE_SIZE } },
 	);
 	const needle = (filter ?? '').toLowerCase();

@@ -101,7 +101,7 @@ export class GraphClient {
 					await pause(delay, signal);
 					continue;
 				}
-				throw transportError(this.node, request, error, attempt);
+				throw transportError(this.node, request, error, attempt, access.app.settings);
 			}
 			if (response.statusCode >= 200 && response.statusCode < 300) {
 				// 204 and other empty answers come back as '': callers always get an object.
@@ -122,12 +122,18 @@ export class GraphClient {
 				if (earlierSuccess) return earlierSuccess;
 			}
 			if (!RETRYABLE_STATUS.has(response.statusCode)) {
-				throw graphApiError(this.node, request, response);
+				throw graphApiError(this.node, request, response, access.app.settings);
 			}
 			const asked = retryAfterMs(response.headers);
 			const delay = asked ?? backoffMs(attempt);
 			if (attempt > policy.maxRetries) {
-				throw graphApiError(this.node, request, response, `Gave up after ${attempt} attempts.`);
+				throw graphApiError(
+					this.node,
+					request,
+					response,
+					access.app.settings,
+					`Gave up after ${attempt} attempts.`,
+				);
 			}
 			if (waitedMs + delay > policy.maxTotalWaitMs) {
 				const waiter =
@@ -138,6 +144,7 @@ export class GraphClient {
 					this.node,
 					request,
 					response,
+					access.app.settings,
 					`${waiter} ${Math.ceil(delay / 1000)} s, beyond the retry limit of ${policy.maxTotalWaitMs / 1000} s in total (already waited ${Math.round(waitedMs / 1000)} s).`,
 				);
 			}

@@ -6,8 +6,19 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { EntraSettingsError, EntraTokenError } from '../../../credentials/entra';
+import {
+	EntraSettingsError,
+	EntraTokenError,
+	type EntraAppSettings,
+} from '../../../credentials/entra';
+import { MAX_DESCRIPTION_CHARS, scrubObject, scrubText, secretsOf } from './scrub';
 import type { GraphRequest, GraphResponse } from './types';
+
+/** The credential's secrets, as the scrubber needs them (GraphApp.settings). */
+type CredentialSecrets = Pick<
+	EntraAppSettings,
+	'clientSecret' | 'privateKey' | 'privateKeyPassphrase'
+>;
 
 /**
  * A NodeApiError that keeps the message it is given: n8n's constructor replaces any message that merely
@@ -43,7 +54,7 @@ export function linkRefusedError(
 		node,
 		{ code: 'UnexpectedLink' },
 		{
-			message: `Refusing to follow a link outside the configured Graph URL: ${link.split('?')[0]}`,
+			message: `Refusing to follow a link outside the configured Graph URL: ${scrubText(link.split('?')[0], [], 300)}`,
 			description: `Only links below ${graphBaseUrl}/ are followed, so the token goes nowhere else.`,
 			itemIndex,
 		},
@@ -61,30 +72,75 @@ const STATUS_HINTS: Record<number, string> = {
 	429: 'Graph throttled the requests. Lower the number of items per run or try again later.',
 };
 
-/** Turns a Graph error response into a NodeApiError carrying Graph's code, message and request ids. */
+/** Where a redirect pointed: the origin of its Location (never its path or query), or what it was. */
+function redirectTarget(location: string | undefined): string {
+	if (!location) return 'no Location';
+	if (URL.canParse(location)) return new URL(location).origin;
+	return 'a path on the same host';
+}
+
+/**
+ * A 3xx: never followed, by the node's connections or by n8n's helper (disableFollowRedirect), so the token
+ * went nowhere but Graph's URL. Says the status and the origin it pointed to.
+ */
+function redirectError(
+	node: INode,
+	request: GraphRequest,
+	response: GraphResponse<unknown>,
+	secrets: string[],
+): NodeApiError {
+	const target = scrubText(redirectTarget(response.headers.location), secrets);
+	const status = String(response.statusCode);
+	return apiError(
+		node,
+		{ code: `HTTP ${status}`, message: `Redirect to ${target}`, httpCode: status },
+		{
+			message: `Microsoft Graph answered ${status}, a redirect to ${target}, which is not followed`,
+			description: `${request.method} ${request.path.split('?')[0]} answered ${status} with Location ${target}. Requests that carry the token never follow a redirect, so nothing was sent to ${target}. Check the Graph Base URL of the credential: it must be the address that answers Graph requests itself, not one that redirects.`,
+			httpCode: status,
+			itemIndex: request.itemIndex,
+		},
+	);
+}
+
+/**
+ * Turns a Graph error response into a NodeApiError carrying Graph's code, message and request ids. Everything
+ * taken from the response goes through the scrubber: the credential's secrets and the request body's (a
+ * connector password, a .pfx and its password) and any token are removed, and the text is bounded.
+ */
 export function graphApiError(
 	node: INode,
 	request: GraphRequest,
 	response: GraphResponse<unknown>,
+	settings?: CredentialSecrets,
 	extra?: string,
 ): NodeApiError {
+	const secrets = secretsOf({ settings, body: request.body });
+	if (response.statusCode >= 300 && response.statusCode < 400) {
+		return redirectError(node, request, response, secrets);
+	}
 	const body = (
 		typeof response.body === 'object' && response.body !== null ? response.body : {}
 	) as GraphErrorBody;
-	const code = body.error?.code ?? `HTTP ${response.statusCode}`;
-	const graphMessage =
-		body.error?.message ??
-		(typeof response.body === 'string' && response.body ? response.body : 'no message');
-	const inner = body.error?.innerError ?? {};
-	const requestId = String(inner['request-id'] ?? response.headers['request-id'] ?? 'none');
+	const code = scrubText(String(body.error?.code ?? `HTTP ${response.statusCode}`), secrets, 200);
+	const graphMessage = scrubText(
+		String(
+			body.error?.message ??
+				(typeof response.body === 'string' && response.body ? response.body : 'no message'),
+		),
+		secrets,
+	);
+	const inner = scrubObject(body.error?.innerError ?? {}, secrets, 200);
+	const header = (name: string) => scrubText(String(response.headers[name] ?? ''), secrets, 200);
+	const requestId = String(inner['request-id'] ?? (header('request-id') || 'none'));
 	const clientRequestId = String(
-		inner['client-request-id'] ?? response.headers['client-request-id'] ?? 'none',
+		inner['client-request-id'] ?? (header('client-request-id') || 'none'),
 	);
 	const details = [
 		extra,
 		STATUS_HINTS[response.statusCode],
 		`${request.method} ${request.path.split('?')[0]} answered ${response.statusCode} ${code}.`,
-		`request-id: ${requestId}; client-request-id: ${clientRequestId}; date: ${String(inner.date ?? response.headers.date ?? '')}`,
+		`request-id: ${requestId}; client-request-id: ${clientRequestId}; date: ${String(inner.date ?? header('date'))}`,
 	].filter(Boolean);
 	return apiError(
 		node,
@@ -97,7 +153,7 @@ export function graphApiError(
 		},
 		{
 			message: `Microsoft Graph error ${code}: ${graphMessage}`,
-			description: details.join(' '),
+			description: scrubText(details.join(' '), secrets, MAX_DESCRIPTION_CHARS),
 			httpCode: String(response.statusCode),
 			itemIndex: request.itemIndex,
 		},
@@ -117,24 +173,34 @@ export function transportError(
 	request: GraphRequest,
 	error: unknown,
 	attempts: number,
+	settings?: CredentialSecrets,
 ): Error {
+	const secrets = secretsOf({ settings, body: request.body });
 	const cause = rootCause(error);
 	if (cause instanceof EntraTokenError) {
 		return apiError(
 			node,
-			{ message: cause.message, code: cause.entraCode ?? 'TokenError' },
-			{ message: cause.message, description: cause.description, itemIndex: request.itemIndex },
+			{ message: scrubText(cause.message, secrets), code: cause.entraCode ?? 'TokenError' },
+			{
+				message: scrubText(cause.message, secrets),
+				description: scrubText(cause.description, secrets, MAX_DESCRIPTION_CHARS),
+				itemIndex: request.itemIndex,
+			},
 		);
 	}
 	if (cause instanceof EntraSettingsError) {
 		return new NodeOperationError(
 			node,
-			`The Microsoft Entra credential is not valid: ${cause.message}`,
+			`The Microsoft Entra credential is not valid: ${scrubText(cause.message, secrets)}`,
 			{ itemIndex: request.itemIndex },
 		);
 	}
 	// n8n's SSRF refusals carry no code, only their class name.
-	const code = cause?.code ?? (cause?.name && cause.name !== 'Error' ? cause.name : 'UNKNOWN');
+	const code = scrubText(
+		String(cause?.code ?? (cause?.name && cause.name !== 'Error' ? cause.name : 'UNKNOWN')),
+		secrets,
+		100,
+	);
 	const ssrfHint = code.startsWith('Ssrf')
 		? " n8n's SSRF protection (N8N_SSRF_PROTECTION_ENABLED) refuses the Graph host: allow it with N8N_SSRF_ALLOWED_HOSTNAMES or N8N_SSRF_ALLOWED_IP_RANGES."
 		: '';
@@ -144,7 +210,7 @@ export function transportError(
 		{ code, message: `${request.method} ${request.path}` },
 		{
 			message: `Could not reach Microsoft Graph (${code}) for ${request.method} ${request.path.split('?')[0]}`,
-			description: `${attempts} attempt(s) made. ${String(cause?.message ?? '').replace(/Bearer\s+\S+/g, 'Bearer [redacted]')}${ssrfHint}`,
+			description: `${attempts} attempt(s) made. ${scrubText(String(cause?.message ?? ''), secrets, MAX_DESCRIPTION_CHARS)}${ssrfHint}`,
 			itemIndex: request.itemIndex,
 		},
 	);

@@ -24,6 +24,23 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY'].flatMap((name
 	name.toLowerCase(),
 ]);
 
+/** Whether NO_PROXY (or no_proxy) names the host of a URL, as proxy-from-env reads it: then it goes direct. */
+export function bypassesProxy(url: string): boolean {
+	const noProxy = (process.env.NO_PROXY ?? process.env.no_proxy ?? '').toLowerCase();
+	if (!noProxy || !URL.canParse(url)) return false;
+	const { hostname, port, protocol } = new URL(url);
+	const host = hostname.replace(/^\[|\]$/g, '');
+	const hostPort = port || (protocol === 'https:' ? '443' : '80');
+	return noProxy.split(/[\s,]+/).some((entry) => {
+		if (!entry) return false;
+		if (entry === '*') return true;
+		const [, name = entry, entryPort] = /^(.+?)(?::(\d+))?$/.exec(entry) ?? [];
+		if (entryPort && entryPort !== hostPort) return false;
+		const bare = name.replace(/^\*?\./, '').replace(/^\[|\]$/g, '');
+		return host === bare || host.endsWith(`.${bare}`);
+	});
+}
+
 /** One agent per egress filter, which n8n keeps for the life of the process. */
 const agents = new WeakMap<NodeEgressFilter, Agent>();
 
@@ -52,9 +69,17 @@ function agentFor(filter: NodeEgressFilter): Agent {
 	return agent;
 }
 
-/** The agent keeping Graph connections open, or undefined where n8n's helper must send the request. */
-export function keptConnectionAgent(helpers: Partial<RequestHelperFunctions>): Agent | undefined {
-	if (PROXY_VARIABLES.some((name) => process.env[name])) return undefined;
+/**
+ * The agent keeping Graph connections open, or undefined where n8n's helper must send the request: under a
+ * proxy, unless NO_PROXY names the Graph host.
+ */
+export function keptConnectionAgent(
+	helpers: Partial<RequestHelperFunctions>,
+	graphOrigin: string,
+): Agent | undefined {
+	if (PROXY_VARIABLES.some((name) => process.env[name]) && !bypassesProxy(graphOrigin)) {
+		return undefined;
+	}
 	if (typeof helpers.getSecureEgressFilter !== 'function') return undefined;
 	return agentFor(helpers.getSecureEgressFilter());
 }

@@ -29,6 +29,10 @@ export function outgoingRequest(
 		ignoreHttpStatusErrors: true,
 		timeout: timeoutMs,
 		abortSignal: signal,
+		// A request with the token never follows a redirect (n8n's helper would, and under a proxy would put
+		// the Authorization header back on a hop to another origin): a 3xx comes back and fails the item.
+		disableFollowRedirect: true,
+		sendCredentialsOnCrossOriginRedirect: false,
 	};
 	if (request.body !== undefined) {
 		// n8n's HTTP layer drops an empty object body, but Graph's documented "disable" call sends {}.
