@@ -56,11 +56,6 @@ export class GraphApp {
 		};
 	}
 
-	/** Fetches the token now if it is not cached, as the next authorize() would. */
-	async ensureToken(): Promise<void> {
-		await acquireGraphToken(this.settings, this.tokenKey);
-	}
-
 	/**
 	 * After Graph refused the token of a request sent at `sentAt` (401): the next request gets a fresh one,
 	 * fetched once for all the requests that met the same 401.

@@ -82,8 +82,7 @@ export class GraphClient {
 			await passGate(gate, signal);
 			if (signal?.aborted) throw stoppedError(this.node, request.itemIndex);
 			try {
-				// The token first, so that a 401 can tell a token older than this request from a fresh one.
-				await access.app.ensureToken();
+				// A 401 forgets only a token obtained before this moment: one fresh token serves every request in flight.
 				sentAt = Date.now();
 				const raw = await send(outgoing);
 				response = { statusCode: raw.statusCode, headers: headerMap(raw.headers), body: raw.body };
