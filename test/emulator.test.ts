@@ -1,78 +1,18 @@
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { ClientCertificateCredential, ClientSecretCredential } from '@azure/identity';
 import { readFileSync } from 'node:fs';
 import forge from 'node-forge';
-import * as https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { makePfx, TEST_PFX_PASSWORD, type PfxOptions, type TestPfx } from './support/pfx';
 import { EMULATOR_FILES, SEEDED_CONNECTORS, startEmulator } from '../emulator';
+import { rawHttps, type Answer } from './support/rawHttps';
 import { useEmulator, withEmulator } from './support/useEmulator';
 
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
-const ca = readFileSync(EMULATOR_FILES.caCertificate);
-/** Trusts the emulator's test CA whether or not NODE_EXTRA_CA_CERTS is set. */
-const agent = new https.Agent({ ca });
-
-interface Answer {
-	status: number;
-	headers: Record<string, string | string[] | undefined>;
-	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, checked by expect()
-	body: any;
-}
 
 const { emulator } = useEmulator();
-afterAll(() => agent.destroy());
-
-function send(
-	method: string,
-	path: string,
-	options: { token?: string; json?: unknown; form?: Record<string, string> } = {},
-): Promise<Answer> {
-	const headers: Record<string, string> = {};
-	let payload: string | undefined;
-	if (options.token) headers.Authorization = `Bearer ${options.token}`;
-	if (options.json !== undefined) {
-		headers['Content-Type'] = 'application/json';
-		payload = JSON.stringify(options.json);
-	}
-	if (options.form) {
-		headers['Content-Type'] = 'application/x-www-form-urlencoded';
-		payload = new URLSearchParams(options.form).toString();
-	}
-	return new Promise((resolve, reject) => {
-		const request = https.request(
-			new URL(path, emulator.url),
-			{ method, headers, agent },
-			(response) => {
-				let text = '';
-				response.setEncoding('utf8');
-				response.on('data', (chunk: string) => (text += chunk));
-				response.on('end', () =>
-					resolve({
-						status: response.statusCode ?? 0,
-						headers: response.headers,
-						body: text ? JSON.parse(text) : undefined,
-					}),
-				);
-			},
-		);
-		request.on('error', reject);
-		request.end(payload);
-	});
-}
-
-async function token(clientId = emulator.defaults.clientId): Promise<string> {
-	const answer = await send('POST', `/${emulator.defaults.tenantId}/oauth2/v2.0/token`, {
-		form: {
-			client_id: clientId,
-			client_secret: emulator.defaults.clientSecret,
-			grant_type: 'client_credentials',
-			scope: GRAPH_SCOPE,
-		},
-	});
-	return answer.body.access_token as string;
-}
+const { agent, send, token } = rawHttps(emulator);
 
 function credentialOptions() {
 	return { authorityHost: emulator.authorityHost, disableInstanceDiscovery: true, agent };

@@ -5,81 +5,20 @@
 // one request every 300 ms per app at timeScale 1, too fast for a burst of 200 HTTPS requests to be exact on a
 // shared machine, so its exact specs run at timeScale 0.1 (one request every 3 s per app, 2 s per tenant) and
 // its rival spec at timeScale 10 with bounds.
-import { afterAll, describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
-import * as https from 'node:https';
+import { describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { EMULATOR_FILES, RIVAL_APP_ID, SEEDED_CLIENT_SECRET, type GraphBudget } from '../emulator';
+import { RIVAL_APP_ID, SEEDED_CLIENT_SECRET, type GraphBudget } from '../emulator';
 import { retryAfterValue } from '../emulator/throttle';
+import { rawHttps, type Answer } from './support/rawHttps';
 import { useEmulator } from './support/useEmulator';
 
 const FLOWS = '/v1.0/identity/b2xUserFlows';
-const ca = readFileSync(EMULATOR_FILES.caCertificate);
-/** Kept connections, 20 at a time: a burst of 300 takes a fraction of a second. */
-const agent = new https.Agent({ ca, keepAlive: true, maxSockets: 20 });
 const CHUNK = 20;
 
-interface Answer {
-	status: number;
-	headers: Record<string, string | string[] | undefined>;
-	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, checked by expect()
-	body: any;
-}
-
 const { emulator } = useEmulator();
-afterAll(() => agent.destroy());
-
-function send(
-	method: string,
-	path: string,
-	options: { token?: string; json?: unknown; form?: Record<string, string> } = {},
-): Promise<Answer> {
-	const headers: Record<string, string> = {};
-	let payload: string | undefined;
-	if (options.token) headers.Authorization = `Bearer ${options.token}`;
-	if (options.json !== undefined) {
-		headers['Content-Type'] = 'application/json';
-		payload = JSON.stringify(options.json);
-	}
-	if (options.form) {
-		headers['Content-Type'] = 'application/x-www-form-urlencoded';
-		payload = new URLSearchParams(options.form).toString();
-	}
-	return new Promise((resolve, reject) => {
-		const request = https.request(
-			new URL(path, emulator.url),
-			{ method, headers, agent },
-			(response) => {
-				let text = '';
-				response.setEncoding('utf8');
-				response.on('data', (chunk: string) => (text += chunk));
-				response.on('end', () =>
-					resolve({
-						status: response.statusCode ?? 0,
-						headers: response.headers,
-						body: text ? JSON.parse(text) : undefined,
-					}),
-				);
-			},
-		);
-		request.on('error', reject);
-		request.end(payload);
-	});
-}
-
-async function token(clientId = emulator.defaults.clientId): Promise<string> {
-	const answer = await send('POST', `/${emulator.defaults.tenantId}/oauth2/v2.0/token`, {
-		form: {
-			client_id: clientId,
-			client_secret: emulator.defaults.clientSecret,
-			grant_type: 'client_credentials',
-			scope: 'https://graph.microsoft.com/.default',
-		},
-	});
-	expect(answer.status).toBe(200);
-	return answer.body.access_token as string;
-}
+/** Kept connections, 20 at a time: a burst of 300 takes a fraction of a second. */
+const { send, token } = rawHttps(emulator, { keepAlive: true, maxSockets: 20 });
 
 /** A second app registration of the External ID tenant, and its token. */
 async function secondApp(): Promise<{ clientId: string; token: string }> {
