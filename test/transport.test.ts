@@ -86,17 +86,31 @@ describe('retries', () => {
 		expect(graphStatuses()).toEqual([503, 503]);
 	});
 
-	it('stops after the retry count', async () => {
+	it('stops after the retry count of 503s', async () => {
 		emulator.injectFault({
 			target: 'graph',
 			kind: 'status',
-			status: 429,
+			status: 503,
 			retryAfterSeconds: 0,
 			times: 10,
 		});
 		const { error } = await run(getFlow);
 		expect(error?.description).toMatch(/Gave up after 5 attempts/);
-		expect(graphStatuses()).toEqual([429, 429, 429, 429, 429]);
+		expect(graphStatuses()).toEqual([503, 503, 503, 503, 503]);
+	});
+
+	it('429s are not retries: Max Retries does not end a throttled request, it is waited out', async () => {
+		emulator.injectFault({
+			target: 'graph',
+			kind: 'status',
+			status: 429,
+			retryAfterSeconds: 0,
+			times: 6,
+		});
+		const { output, error } = await run(getFlow);
+		expect(error).toBeUndefined();
+		expect(output[0].json.id).toBe('B2X_1_Partner');
+		expect(graphStatuses()).toEqual([429, 429, 429, 429, 429, 429, 200]);
 	});
 
 	it('never retries another 4xx', async () => {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { startEmulator } from '../../emulator';
+import { GRAPH_MINUTE_VARIABLE } from '../../nodes/UserFlowApiConnectors/transport';
 import { runTrustingEmulator } from '../../emulator/trust';
 import { prepareN8n } from '../prepareN8n';
 import { Bench, clientCredentialsToken } from './measure';
@@ -60,6 +61,9 @@ function benchOptions(): BenchOptions {
 }
 
 async function main() {
+	// Scenarios L and T predate the model of Graph's budget for these endpoints (200 a minute per app): a minute
+	// of 1 ms takes the node's pace to it off, so that they measure what they always have.
+	process.env[GRAPH_MINUTE_VARIABLE] ??= '1';
 	const options = benchOptions();
 	const work = mkdtempSync(join(tmpdir(), 'n8n-entra-bench-'));
 	const emulator = await startEmulator();

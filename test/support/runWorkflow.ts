@@ -19,6 +19,7 @@ import {
 	type ITriggerFunctions,
 	type IWorkflowBase,
 	type IWorkflowExecuteAdditionalData,
+	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
 import { MicrosoftEntraUserFlowsApi } from '../../credentials/MicrosoftEntraUserFlowsApi.credentials';
@@ -121,6 +122,8 @@ export interface NodeRunOptions {
 	continueOnFail?: boolean;
 	/** Stops the execution when it resolves, as the editor's Stop button does. */
 	stopWhen?: Promise<unknown>;
+	/** How n8n started the execution: 'manual' (the editor, the default) or an unattended mode such as 'trigger'. */
+	mode?: WorkflowExecuteMode;
 }
 
 export interface NodeRunResult {
@@ -173,6 +176,7 @@ export async function runNode(options: NodeRunOptions): Promise<NodeRunResult> {
 		workflowData,
 		{ [CREDENTIAL_TYPE]: options.credentials },
 		options.stopWhen,
+		options.mode,
 	);
 	const taskData = run.data.resultData.runData[NODE_NAME]?.[0];
 	const result = {
@@ -220,6 +224,7 @@ export async function runWorkflow(
 	workflowData: Pick<IWorkflowBase, 'nodes' | 'connections' | 'settings'>,
 	credentials: Record<string, ICredentialDataDecryptedObject>,
 	stopWhen?: Promise<unknown>,
+	mode: WorkflowExecuteMode = 'manual',
 ): Promise<IRun> {
 	const registered: Record<string, INodeType> = {
 		'test.itemsTrigger': new ItemsTrigger(),
@@ -243,7 +248,7 @@ export async function runWorkflow(
 		active: false,
 		nodeTypes,
 	});
-	const hooks = new ExecutionLifecycleHooks('manual', '1', workflowData as IWorkflowBase);
+	const hooks = new ExecutionLifecycleHooks(mode, '1', workflowData as IWorkflowBase);
 	let resolve!: (run: IRun) => void;
 	const done = new Promise<IRun>((r) => (resolve = r));
 	hooks.addHandler('workflowExecuteAfter', (run) => resolve(run));
@@ -257,7 +262,7 @@ export async function runWorkflow(
 	});
 	const execution = new WorkflowExecute(
 		additionalData,
-		'manual',
+		mode,
 		runExecutionData,
 	).processRunExecutionData(workflow);
 	void stopWhen?.then(() => execution.cancel());

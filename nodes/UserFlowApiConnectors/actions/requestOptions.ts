@@ -3,6 +3,9 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import type { RunParameters } from '../helpers/nodeRun';
 import { MAX_BATCH_STEPS, type RetryPolicy } from '../transport';
 
+/** The Retry-After wait a run from the editor accepts by default: a person is watching it. */
+const INTERACTIVE_RETRY_WAIT_SECONDS = 60;
+
 /** With Batching, unless Concurrency is set: three batches of 20 on their way, so that one is sent while the others wait for Graph. */
 const CONCURRENCY_WITH_BATCHING = 3 * MAX_BATCH_STEPS;
 
@@ -36,16 +39,15 @@ export const requestOptions: INodeProperties = {
 			typeOptions: { minValue: 0 },
 			default: 4,
 			description:
-				'How often one request is sent again after Graph throttles it (429), is unavailable (503, 504) or the connection drops',
+				'How often one request is sent again after Graph is unavailable (503, 504) or the connection drops. Throttling (429) is not counted: it is waited out.',
 		},
 		{
 			displayName: 'Max Retry Wait (Seconds)',
 			name: 'maxRetryWaitSeconds',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: 60,
-			description:
-				'Longest total wait between retries of one request; a longer Retry-After from Graph fails the item at once',
+			default: 0,
+			description: `Longest total wait of one request for Graph's Retry-After and the back-offs; a longer wait fails the item at once and says so. 0: no limit when the workflow runs unattended (trigger, schedule, webhook), ${INTERACTIVE_RETRY_WAIT_SECONDS} s when you run it from the editor. The pace that keeps to Graph's budget is never counted.`,
 		},
 		{
 			displayName: 'Request Timeout (Seconds)',
@@ -92,20 +94,26 @@ function seconds(value: unknown, fallbackSeconds: number): number {
 	return (typeof value === 'number' && value >= 0 ? value : fallbackSeconds) * 1000;
 }
 
-/** The retry bounds of one item; without an item (list search), the defaults. */
+/**
+ * The retry bounds of one item; without an item (list search), the defaults. An interactive run (from the
+ * editor) bounds the wait by default; an unattended one waits as long as Graph asks.
+ */
 export function readRetryPolicy(
 	parameters: RunParameters | undefined,
-	itemIndex?: number,
+	itemIndex: number | undefined,
+	interactive: boolean,
 ): RetryPolicy {
 	const options =
 		parameters && itemIndex !== undefined
 			? parameters.get<IDataObject>('requestOptions', itemIndex, {})
 			: {};
 	const { maxRetries } = options;
+	const maxWaitMs = seconds(options.maxRetryWaitSeconds, defaults.maxRetryWaitSeconds);
+	const automaticWaitMs = interactive ? INTERACTIVE_RETRY_WAIT_SECONDS * 1000 : Infinity;
 	return {
 		maxRetries:
 			typeof maxRetries === 'number' && maxRetries >= 0 ? maxRetries : defaults.maxRetries,
-		maxTotalWaitMs: seconds(options.maxRetryWaitSeconds, defaults.maxRetryWaitSeconds),
+		maxTotalWaitMs: maxWaitMs || automaticWaitMs,
 		requestTimeoutMs:
 			seconds(options.requestTimeoutSeconds, defaults.requestTimeoutSeconds) ||
 			defaults.requestTimeoutSeconds * 1000,

@@ -100,10 +100,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		typeof this.getExecutionCancelSignal === 'function'
 			? this.getExecutionCancelSignal()
 			: undefined;
+	// A run from the editor: a person is watching, so long waits end with an error unless allowed.
+	const interactive = this.getMode() === 'manual';
 	const graph = new GraphClient(this, {
 		batching,
 		signal,
-		retryPolicy: (itemIndex) => readRetryPolicy(parameters, itemIndex),
+		retryPolicy: (itemIndex) => readRetryPolicy(parameters, itemIndex, interactive),
 	});
 	const run: NodeRun = { graph, parameters };
 	const continueOnFail = this.continueOnFail();

@@ -12,11 +12,11 @@ import { resolveFlowKind } from '../helpers/locators';
 import { GraphClient, graphPath, PAGE_SIZE } from '../transport';
 import { scrubText } from '../transport/scrub';
 
-/** List search has no items, no batching and no Stop: the defaults of Request Options. */
+/** List search has no items, no batching and no Stop, and a person waits for it: interactive defaults. */
 function listClient(context: ILoadOptionsFunctions): GraphClient {
 	return new GraphClient(context, {
 		batching: false,
-		retryPolicy: () => readRetryPolicy(undefined),
+		retryPolicy: () => readRetryPolicy(undefined, undefined, true),
 	});
 }
 

@@ -9,10 +9,10 @@ import {
 	RETRYABLE_STATUS,
 	backoffMs,
 	headerMap,
+	pause,
 	retryAfterMs,
 } from './retries';
 import { openRoute, type Route } from './route';
-import { closeGate, passGate, pause } from './throttle';
 import type { GraphRequest, GraphResponse, RetryPolicy } from './types';
 
 export interface GraphClientOptions {
@@ -65,7 +65,7 @@ export class GraphClient {
 		{ recoverConflict }: RequestOptions = {},
 	): Promise<GraphResponse> {
 		const policy = this.options.retryPolicy(request.itemIndex);
-		const { access, send, gate } = await this.routeOf();
+		const { access, send, budget } = await this.routeOf();
 		const { signal } = this.options;
 		const outgoing = outgoingRequest(this.node, access.app.endpoints.graphBaseUrl, request, {
 			timeoutMs: policy.requestTimeoutMs,
@@ -73,13 +73,24 @@ export class GraphClient {
 		});
 		const retryNetwork = IDEMPOTENT_METHODS.has(request.method) || recoverConflict !== undefined;
 		let waitedMs = 0;
+		// Retries after 503, 504 or a dropped connection, which Max Retries bounds; 429s are waited out.
+		let retries = 0;
+		let throttled = 0;
 		let refreshedToken = false;
 		// An attempt whose answer never came may still have taken effect.
 		let unansweredAttempt = false;
+		/** The wait before the next attempt, unless it would pass Max Retry Wait: then the item's error. */
+		const planWait = (delay: number, why: string): string | undefined => {
+			if (waitedMs + delay > policy.maxTotalWaitMs) {
+				return `${why} ${Math.ceil(delay / 1000)} s, beyond the retry limit of ${policy.maxTotalWaitMs / 1000} s in total (already waited ${Math.round(waitedMs / 1000)} s).`;
+			}
+			waitedMs += delay;
+			return undefined;
+		};
 		for (let attempt = 1; ; attempt++) {
 			let response: GraphResponse<unknown>;
 			let sentAt = 0;
-			await passGate(gate, signal);
+			await budget.turn(signal);
 			if (signal?.aborted) throw stoppedError(this.node, request.itemIndex);
 			try {
 				// A 401 forgets only a token obtained before this moment: one fresh token serves every request in flight.
@@ -88,14 +99,13 @@ export class GraphClient {
 				response = { statusCode: raw.statusCode, headers: headerMap(raw.headers), body: raw.body };
 			} catch (error) {
 				if (signal?.aborted) throw stoppedError(this.node, request.itemIndex);
-				const delay = backoffMs(attempt);
+				const delay = backoffMs(retries + 1);
 				if (
 					retryNetwork &&
 					RETRYABLE_NETWORK_CODES.has(rootCause(error)?.code ?? '') &&
-					attempt <= policy.maxRetries &&
-					waitedMs + delay <= policy.maxTotalWaitMs
+					++retries <= policy.maxRetries &&
+					planWait(delay, '') === undefined
 				) {
-					waitedMs += delay;
 					unansweredAttempt = true;
 					await pause(delay, signal);
 					continue;
@@ -124,33 +134,26 @@ export class GraphClient {
 				throw graphApiError(this.node, request, response, access.app.settings);
 			}
 			const asked = retryAfterMs(response.headers);
-			const delay = asked ?? backoffMs(attempt);
-			if (attempt > policy.maxRetries) {
-				throw graphApiError(
-					this.node,
-					request,
-					response,
-					access.app.settings,
-					`Gave up after ${attempt} attempts.`,
-				);
+			const answered = response;
+			const fail = (extra?: string) =>
+				graphApiError(this.node, request, answered, access.app.settings, extra);
+			const waitsFor =
+				asked === undefined
+					? 'The next back-off (Graph sent no Retry-After) would wait'
+					: 'Graph asked to wait';
+			if (response.statusCode === 429) {
+				// Throttled: never a failure by itself. The whole app waits what Graph asks (or a back-off).
+				const delay = asked ?? backoffMs(++throttled);
+				const beyond = planWait(delay, waitsFor);
+				if (beyond) throw fail(beyond);
+				budget.throttled(delay);
+				continue;
 			}
-			if (waitedMs + delay > policy.maxTotalWaitMs) {
-				const waiter =
-					asked === undefined
-						? 'The next back-off (Graph sent no Retry-After) would wait'
-						: 'Graph asked to wait';
-				throw graphApiError(
-					this.node,
-					request,
-					response,
-					access.app.settings,
-					`${waiter} ${Math.ceil(delay / 1000)} s, beyond the retry limit of ${policy.maxTotalWaitMs / 1000} s in total (already waited ${Math.round(waitedMs / 1000)} s).`,
-				);
-			}
-			waitedMs += delay;
-			// Graph said when the app may send again: hold every request of this app until then.
-			if (response.statusCode === 429 && asked !== undefined) closeGate(gate, delay);
-			else await pause(delay, signal);
+			if (++retries > policy.maxRetries) throw fail(`Gave up after ${attempt} attempts.`);
+			const delay = asked ?? backoffMs(retries);
+			const beyond = planWait(delay, waitsFor);
+			if (beyond) throw fail(beyond);
+			await pause(delay, signal);
 		}
 	}
 

@@ -1,4 +1,4 @@
-import type { IHttpRequestMethods } from 'n8n-workflow';
+import { sleep, type IHttpRequestMethods } from 'n8n-workflow';
 
 /**
  * Requests that may be sent again after their connection dropped: these methods (PATCH included: the node's
@@ -25,11 +25,12 @@ export const RETRYABLE_NETWORK_CODES = new Set([
 	'ECONNREFUSED',
 ]);
 
-/** The first back-off when Graph sends no Retry-After; doubled on each retry. */
+/** The first back-off when Graph sends no Retry-After; doubled on each retry, up to a minute. */
 const BASE_DELAY_MS = 1_000;
+const MAX_DELAY_MS = 60_000;
 
 export function backoffMs(attempt: number): number {
-	return BASE_DELAY_MS * 2 ** (attempt - 1);
+	return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
 }
 
 /** Retry-After in seconds (Graph's form) or as an HTTP date. */
@@ -51,4 +52,9 @@ export function headerMap(headers: unknown): Record<string, string> {
 		}
 	}
 	return result;
+}
+
+/** Waits, or less when the execution is stopped: the caller looks at the signal afterwards. */
+export async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+	await sleep(ms, signal).catch(() => undefined);
 }

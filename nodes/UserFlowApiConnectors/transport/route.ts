@@ -8,14 +8,14 @@ import {
 import { CREDENTIAL_TYPE, GraphApp } from '../../../credentials/entra';
 import { GraphBatcher } from './batch';
 import { createSender } from './sender';
-import { throttleGateOf, type ThrottleGate } from './throttle';
+import { budgetOf, type AppBudget } from './budget';
 import type { GraphAccess, SendRequest } from './types';
 
-/** What a node run needs to reach Graph: who it is, how its requests travel, and its app's throttle gate. */
+/** What a node run needs to reach Graph: who it is, how its requests travel, and its app's budget. */
 export interface Route {
 	access: GraphAccess;
 	send: SendRequest;
-	gate: ThrottleGate;
+	budget: AppBudget;
 }
 
 /** Reads the credential (n8n decrypts it on every call, so once per run) and sets up how requests go. */
@@ -42,5 +42,5 @@ export async function openRoute(
 	const send = batching
 		? new GraphBatcher(direct, access.app.endpoints.graphBaseUrl).sendStep
 		: direct;
-	return { access, send, gate: throttleGateOf(access) };
+	return { access, send, budget: budgetOf(access) };
 }
