@@ -2,15 +2,11 @@
 // secret: a Graph URL that redirects (301, 302, 307, 308) to a thief on another origin (https on another
 // port, or plain http), over the node's kept connections, through n8n's helper under an HTTPS_PROXY CONNECT
 // proxy, and through the Test button; an echoing Graph; DEBUG output of n8n's HTTP stack.
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { format } from 'node:util';
 
-import { EMULATOR_FILES } from '../emulator/state';
 import { useConnectProxy } from './support/connectProxy';
+import { recordingServer, type Handler } from './support/recordingServer';
 import { secretCredential } from './support/credentials';
 import { testCredential } from './support/credentialTest';
 import { byId } from './support/parameters';
@@ -29,54 +25,6 @@ const { emulator, run } = useEmulator({ seed: addPartnerFlow });
 
 const CONNECTOR_PASSWORD = 'echoed-connector-password-Kq27';
 registerSecret(CONNECTOR_PASSWORD);
-const tls = {
-	key: readFileSync(EMULATOR_FILES.serverKey),
-	cert: readFileSync(EMULATOR_FILES.serverCertificate),
-};
-
-interface Seen {
-	method: string;
-	url: string;
-	headers: IncomingMessage['headers'];
-	body: string;
-}
-
-type Handler = (seen: Seen) => { status: number; headers?: Record<string, string>; body?: string };
-
-/** A server on 127.0.0.1 that records every request and answers with the handler of the moment. */
-function recordingServer(kind: 'https' | 'http') {
-	const state = { url: '', seen: [] as Seen[], handler: (() => ({ status: 200 })) as Handler };
-	let server: Server;
-	beforeAll(async () => {
-		const listener = (request: IncomingMessage, response: import('node:http').ServerResponse) => {
-			const chunks: Buffer[] = [];
-			request.on('data', (chunk: Buffer) => chunks.push(chunk));
-			request.on('end', () => {
-				const seen = {
-					method: request.method ?? '',
-					url: request.url ?? '',
-					headers: request.headers,
-					body: Buffer.concat(chunks).toString('utf8'),
-				};
-				state.seen.push(seen);
-				const answer = state.handler(seen);
-				response.writeHead(answer.status, answer.headers).end(answer.body);
-			});
-		};
-		server = kind === 'https' ? createHttpsServer(tls, listener) : createHttpServer(listener);
-		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		state.url = `${kind}://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	});
-	beforeEach(() => {
-		state.seen.length = 0;
-		state.handler = () => ({ status: 200, body: '{"value":[]}' });
-	});
-	afterAll(async () => {
-		server.closeAllConnections();
-		await new Promise((resolve) => server.close(resolve));
-	});
-	return state;
-}
 
 // "Graph": the credential's Graph Base URL. The thieves: what a redirect points at.
 const graph = recordingServer('https');

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
 
 import type { EntraEndpoints } from '../../../credentials/entra';
+import { unusableAnswer } from './answers';
 import { graphApiError, rootCause, stoppedError, transportError } from './errors';
 import { outgoingRequest } from './outgoing';
 import {
@@ -113,11 +114,12 @@ export class GraphClient {
 				throw transportError(this.node, request, error, attempt, access.app.settings);
 			}
 			if (response.statusCode >= 200 && response.statusCode < 300) {
-				// 204 and other empty answers come back as '': callers always get an object.
-				const body =
-					typeof response.body === 'object' && response.body !== null
-						? (response.body as IDataObject)
-						: {};
+				const unusable = unusableAnswer(request, response);
+				if (unusable) {
+					throw graphApiError(this.node, request, response, access.app.settings, unusable);
+				}
+				// A 204 comes back empty: callers always get an object.
+				const body = (response.body || {}) as IDataObject;
 				return { ...response, body };
 			}
 			if (response.statusCode === 401 && !refreshedToken) {
