@@ -89,3 +89,63 @@ describe('a 2xx that is not a Graph answer fails the item, naming what came back
 		expect(output[0].json).toMatchObject({ userFlowId: 'B2X_1_Partner', changed: true });
 	});
 });
+
+describe('answers that never complete or never end', () => {
+	it('a Graph that trickles a byte a second ends within Request Timeout, not at its own pace', async () => {
+		let timer: NodeJS.Timeout | undefined;
+		graph.handler = () => ({
+			status: 200,
+			respond: (response) => {
+				response.writeHead(200, { 'Content-Type': 'application/json' });
+				response.write('{');
+				timer = setInterval(() => response.write(' '), 1_000);
+				response.on('close', () => clearInterval(timer));
+			},
+		});
+		const started = Date.now();
+		const { error } = await run(
+			{ ...getFlow, requestOptions: { requestTimeoutSeconds: 2, maxRetries: 0 } },
+			{ credentials: credentials() },
+		);
+		clearInterval(timer);
+		expect(Date.now() - started).toBeLessThan(5_000);
+		expect(error?.message).toMatch(/ETIMEDOUT/);
+	});
+
+	it('a next link that points at itself ends the listing with a clear error', async () => {
+		graph.handler = (seen) =>
+			json({ value: [{ id: 'B2X_1_Loop' }], '@odata.nextLink': `${graph.url}${seen.url}` });
+		const { output, error } = await run(
+			{ resource: 'userFlow', operation: 'getAll', flowKind: 'b2x', returnAll: true },
+			{ credentials: credentials() },
+		);
+		expect(output).toEqual([]);
+		expect(error?.message).toMatch(/points at a page already read/);
+		expect(graph.seen.length).toBeLessThanOrEqual(3);
+	});
+
+	it('an answer of hundreds of megabytes is not read to the end: the item fails saying so', async () => {
+		const megabyte = Buffer.alloc(1024 * 1024, 'a');
+		let written = 0;
+		graph.handler = () => ({
+			status: 200,
+			respond: (response) => {
+				response.writeHead(200, { 'Content-Type': 'application/json' });
+				const more = () => {
+					while (written < 600 && response.write(megabyte)) written++;
+					if (written < 600) response.once('drain', more);
+					else response.end();
+				};
+				response.on('close', () => (written = 600));
+				more();
+			},
+		});
+		const { error } = await run(
+			{ ...getFlow, requestOptions: { maxRetries: 0 } },
+			{ credentials: credentials() },
+		);
+		expect(error?.message).toMatch(/EANSWERTOOLARGE/);
+		expect(error?.description).toMatch(/larger than 16 MiB/);
+		expect(written).toBeLessThan(600);
+	});
+});

@@ -1,3 +1,5 @@
+import { NodeApiError, type INode } from 'n8n-workflow';
+
 import type { GraphRequest, GraphResponse } from './types';
 
 /*
@@ -28,4 +30,29 @@ export function unusableAnswer(
 		return `${answered} with an error in its body: Graph did not report success.`;
 	}
 	return undefined;
+}
+
+/** A listing whose next link comes round again, or that does not end. */
+export function endlessListingError(
+	node: INode,
+	request: GraphRequest,
+	page: number,
+	repeated: boolean,
+): NodeApiError {
+	const path = request.path.split('?')[0];
+	const message = repeated
+		? `Graph's next link for ${path} points at a page already read (page ${page})`
+		: `Graph's listing of ${path} did not end after ${page - 1} pages`;
+	const error = new NodeApiError(
+		node,
+		{ code: repeated ? 'RepeatedNextLink' : 'EndlessListing' },
+		{
+			message,
+			description:
+				'The listing was not followed further, so no item repeats or goes on for ever. Try again later; if it persists, the answer did not come from Microsoft Graph (a proxy or gateway on the way?).',
+			itemIndex: request.itemIndex,
+		},
+	);
+	error.message = message;
+	return error;
 }

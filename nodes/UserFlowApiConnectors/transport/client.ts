@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
 
 import type { EntraEndpoints } from '../../../credentials/entra';
-import { unusableAnswer } from './answers';
+import { endlessListingError, unusableAnswer } from './answers';
 import { graphApiError, rootCause, stoppedError, transportError } from './errors';
 import { outgoingRequest } from './outgoing';
 import {
@@ -27,6 +27,9 @@ export interface GraphClientOptions {
 
 /** Items per page asked of Graph ($top); Graph may send fewer and a next link. */
 export const PAGE_SIZE = 100;
+
+/** More pages than a tenant's flows or connectors fill (a hundred thousand objects at 100 a page). */
+const MAX_PAGES = 1_000;
 
 export interface RequestOptions {
 	/**
@@ -168,9 +171,13 @@ export class GraphClient {
 		return await this.route;
 	}
 
-	/** Follows @odata.nextLink until the end or the limit; undefined returns all. */
+	/**
+	 * Follows @odata.nextLink until the end or the limit; undefined returns all. A link Graph gave before, or
+	 * more pages than any listing here has, ends the item: such a Graph would be followed for ever.
+	 */
 	async requestAllItems(request: GraphRequest, limit?: number): Promise<IDataObject[]> {
 		const items: IDataObject[] = [];
+		const followed = new Set<string>();
 		let next: GraphRequest | undefined = {
 			...request,
 			qs: { ...request.qs, $top: Math.min(limit ?? PAGE_SIZE, PAGE_SIZE) },
@@ -180,11 +187,13 @@ export class GraphClient {
 			items.push(...((body.value as IDataObject[] | undefined) ?? []));
 			if (limit !== undefined && items.length >= limit) return items.slice(0, limit);
 			const nextLink: unknown = body['@odata.nextLink'];
+			if (typeof nextLink !== 'string') return items;
+			if (followed.has(nextLink) || followed.size >= MAX_PAGES) {
+				throw endlessListingError(this.node, request, followed.size + 1, followed.has(nextLink));
+			}
+			followed.add(nextLink);
 			// The link is absolute; request() refuses it unless it stays below the configured Graph root.
-			next =
-				typeof nextLink === 'string'
-					? { method: 'GET', path: nextLink, itemIndex: request.itemIndex }
-					: undefined;
+			next = { method: 'GET', path: nextLink, itemIndex: request.itemIndex };
 		}
 		return items;
 	}

@@ -84,6 +84,22 @@ export function keptConnectionAgent(
 	return agentFor(helpers.getSecureEgressFilter());
 }
 
+/**
+ * The largest answer taken in. Graph's answers here are a page of 100 objects or a batch of 20 at most, well
+ * under a megabyte; a larger body is no Graph answer, and one of hundreds of megabytes would not even fit in a
+ * string.
+ */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+function answerTooLarge(): Error {
+	return Object.assign(
+		new Error(
+			`The answer was larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, which no Graph answer here is: not read further`,
+		),
+		{ code: 'EANSWERTOOLARGE' },
+	);
+}
+
 /** Like n8n's helper with `json: true`: a JSON body parsed, anything else as text ('' when empty). */
 function parseBody(text: string): unknown {
 	if (text === '') return '';
@@ -116,7 +132,12 @@ function sendOnce(
 			},
 			(response) => {
 				const chunks: Buffer[] = [];
-				response.on('data', (chunk: Buffer) => chunks.push(chunk));
+				let size = 0;
+				response.on('data', (chunk: Buffer) => {
+					size += chunk.length;
+					if (size <= MAX_ANSWER_BYTES) chunks.push(chunk);
+					else request.destroy(answerTooLarge());
+				});
 				response.on('error', reject);
 				response.on('end', () =>
 					resolve({
