@@ -53,13 +53,6 @@ describe.each([['continuous'], ['window']] as const)('a %s budget', (variant) =>
 		async (_way, requestOptions) => {
 			emulator.setBudget(budget);
 			const { seconds, output, error, statuses } = await setSteps(300, requestOptions);
-			console.error(
-				'DBG0',
-				variant,
-				JSON.stringify(requestOptions),
-				seconds,
-				JSON.stringify(emulator.budgetStats()).slice(0, 120),
-			);
 			expect(error).toBeUndefined();
 			expect(output).toHaveLength(300);
 			expect(output.filter((item) => item.json.error !== undefined)).toEqual([]);
