@@ -132,6 +132,22 @@ describe('User Flow > Create (b2xIdentityUserFlow POST examples)', () => {
 		expect(emulator.graphRequests()).toHaveLength(0);
 	});
 
+	it('a b2x User Flow Type Version other than 1 is refused before any request', async () => {
+		const { error } = await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'Partner',
+			userFlowTypeVersion: 2,
+		});
+		expect(error?.name).toBe('NodeOperationError');
+		expect(error?.message).toBe(
+			'External ID self-service sign-up user flows cannot have the type version 2',
+		);
+		expect(error?.description).toBe('Use 1.');
+		expect(emulator.graphRequests()).toHaveLength(0);
+	});
+
 	it('a flow that already exists: Graph 409 with its code, message and request-id', async () => {
 		tenant().addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
 		const { error } = await run({
