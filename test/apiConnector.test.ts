@@ -383,3 +383,69 @@ describe('Get, Get Many, Update, Upload Client Certificate, Delete', () => {
 		expect(graphCalls()).toHaveLength(2);
 	});
 });
+
+describe("Graph's password mask is never written back", () => {
+	const MASK = '******';
+	const storedAuthentication = () =>
+		emulator.state.requireTenant(emulator.defaults.tenantId).connector(connector1.id)
+			?.authentication;
+
+	it('Update with Basic and the password of a Get (******) is refused before any request; the stored password stays', async () => {
+		const got = await run({ operation: 'get', apiConnector: byId(connector1.id) });
+		expect(got.output[0].json.authenticationConfiguration).toMatchObject({ password: MASK });
+		emulator.reset();
+		const result = await run(
+			{
+				operation: 'update',
+				apiConnector: byId('={{ $json.id }}'),
+				updateFields: { displayName: 'Renamed' },
+				authenticationType: 'basic',
+				username: '={{ $json.authenticationConfiguration.username }}',
+				password: '={{ $json.authenticationConfiguration.password }}',
+			},
+			{ inputItems: [{ json: got.output[0].json }] },
+		);
+		expect(result.error?.name).toBe('NodeOperationError');
+		expect(result.error?.message).toBe(
+			"The password is Graph's mask ******, not the connector's password",
+		);
+		expect(result.error?.description).toMatch(/Keep Unchanged/);
+		expect(emulator.graphRequests()).toEqual([]);
+		expect(storedAuthentication()).toMatchObject({
+			type: 'basic',
+			password: connector1.password,
+		});
+	});
+
+	it('Create with the mask as password is refused before any request', async () => {
+		const result = await run({
+			operation: 'create',
+			displayName: 'Copied connector',
+			targetUrl: 'https://api.contoso.com/signup/validate',
+			authenticationType: 'basic',
+			username: 'n8n',
+			password: MASK,
+		});
+		expect(result.error?.name).toBe('NodeOperationError');
+		expect(result.error?.message).toBe(
+			"The password is Graph's mask ******, not the connector's password",
+		);
+		expect(emulator.graphRequests()).toEqual([]);
+	});
+
+	it('Update with Authentication left at its default (Keep Unchanged) sends no authenticationConfiguration', async () => {
+		const result = await run({
+			operation: 'update',
+			apiConnector: byId(connector1.id),
+			updateFields: { targetUrl: 'https://api.contoso.com/v2' },
+		});
+		expect(result.error).toBeUndefined();
+		const [patch] = graphCalls();
+		expect(patch).toMatchObject({ method: 'PATCH', status: 204 });
+		expect(patch.body).toEqual({ targetUrl: 'https://api.contoso.com/v2' });
+		expect(storedAuthentication()).toMatchObject({
+			type: 'basic',
+			password: connector1.password,
+		});
+	});
+});

@@ -132,6 +132,22 @@ describe('User Flow > Create (b2xIdentityUserFlow POST examples)', () => {
 		expect(emulator.graphRequests()).toHaveLength(0);
 	});
 
+	it('a b2x User Flow Type Version other than 1 is refused before any request', async () => {
+		const { error } = await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'Partner',
+			userFlowTypeVersion: 2,
+		});
+		expect(error?.name).toBe('NodeOperationError');
+		expect(error?.message).toBe(
+			'External ID self-service sign-up user flows cannot have the type version 2',
+		);
+		expect(error?.description).toBe('Use 1.');
+		expect(emulator.graphRequests()).toHaveLength(0);
+	});
+
 	it('a flow that already exists: Graph 409 with its code, message and request-id', async () => {
 		tenant().addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
 		const { error } = await run({
@@ -243,4 +259,51 @@ describe('User Flow > Get, Get Many, Delete', () => {
 		});
 		expect(tenant().userFlow('b2x', 'B2X_1_Partner')).toBeUndefined();
 	});
+});
+
+describe("403: the hint follows Graph's code", () => {
+	const PERMISSION_HINT = /lacks a permission/;
+	const TENANT_KIND_HINT = /tenant/;
+
+	it('AccessDenied for b2x flows in an Azure AD B2C tenant leads with the tenant kind, not a permission', async () => {
+		const { error } = await run(
+			{ resource: 'userFlow', operation: 'getAll', flowKind: 'b2x', returnAll: true },
+			{ credentials: b2cCredentials() },
+		);
+		expect(error?.httpCode).toBe('403');
+		expect(error?.message).toMatch(/^Microsoft Graph error AccessDenied: /);
+		expect(error?.description).toMatch(
+			/^External ID self-service sign-up flows \(b2xUserFlows\) exist only in a Microsoft Entra ID or External ID tenant, Azure AD B2C flows \(b2cUserFlows\) only in an Azure AD B2C tenant\./,
+		);
+		expect(error?.description).not.toMatch(PERMISSION_HINT);
+	});
+
+	it('AccessDenied for b2c flows outside a B2C tenant: the same tenant-kind hint', async () => {
+		const { error } = await run(
+			{ resource: 'userFlow', operation: 'getAll', flowKind: 'b2c', returnAll: true },
+			{ credentials: secretCredentialBeta() },
+		);
+		expect(error?.message).toMatch(/^Microsoft Graph error AccessDenied: /);
+		expect(error?.description).toMatch(/^External ID self-service sign-up flows \(b2xUserFlows\)/);
+		expect(error?.description).not.toMatch(PERMISSION_HINT);
+	});
+
+	it('Authorization_RequestDenied leads with the permissions, and says nothing of the tenant kind', async () => {
+		tenant().app(emulator.defaults.clientId)!.roles = [];
+		// Roles are copied into a token when it is issued: make the cached one invalid.
+		emulator.revokeAllTokens();
+		const { error } = await run({
+			resource: 'userFlow',
+			operation: 'getAll',
+			flowKind: 'b2x',
+			returnAll: true,
+		});
+		expect(error?.message).toMatch(/^Microsoft Graph error Authorization_RequestDenied: /);
+		expect(error?.description).toMatch(/^The app registration lacks a permission: /);
+		expect(error?.description).not.toMatch(TENANT_KIND_HINT);
+	});
+
+	function secretCredentialBeta() {
+		return secretCredential(emulator, { graphVersion: 'beta' });
+	}
 });

@@ -65,12 +65,26 @@ interface GraphErrorBody {
 	error?: { code?: string; message?: string; innerError?: IDataObject };
 }
 
+const PERMISSION_HINT =
+	'The app registration lacks a permission: grant IdentityUserFlow.ReadWrite.All and APIConnectors.ReadWrite.All (application) with admin consent.';
+const TENANT_KIND_HINT =
+	"External ID self-service sign-up flows (b2xUserFlows) exist only in a Microsoft Entra ID or External ID tenant, Azure AD B2C flows (b2cUserFlows) only in an Azure AD B2C tenant. Choose the Flow Kind of the credential's tenant.";
+
 const STATUS_HINTS: Record<number, string> = {
 	401: 'Graph did not accept the token. Check the app registration and the national cloud of the credential.',
-	403: 'The app registration lacks a permission: grant IdentityUserFlow.ReadWrite.All and APIConnectors.ReadWrite.All (application) with admin consent. In an Azure AD B2C tenant use the Azure AD B2C flow kind; in an External ID tenant the External ID kind.',
+	403: `${PERMISSION_HINT} ${TENANT_KIND_HINT}`,
 	404: 'Check the ID: it must name an existing object in this tenant.',
 	429: 'Graph throttled the requests. Lower the number of items per run or try again later.',
 };
+
+/** Where Graph's code says more than the status: a 403 is a missing permission or the wrong tenant kind. */
+const CODE_HINTS: Record<string, Record<string, string>> = {
+	403: { Authorization_RequestDenied: PERMISSION_HINT, AccessDenied: TENANT_KIND_HINT },
+};
+
+function statusHint(statusCode: number, code: string): string | undefined {
+	return CODE_HINTS[statusCode]?.[code] ?? STATUS_HINTS[statusCode];
+}
 
 /** Where a redirect pointed: the origin of its Location (never its path or query), or what it was. */
 function redirectTarget(location: string | undefined): string {
@@ -138,7 +152,7 @@ export function graphApiError(
 	);
 	const details = [
 		extra,
-		STATUS_HINTS[response.statusCode],
+		statusHint(response.statusCode, code),
 		`${request.method} ${request.path.split('?')[0]} answered ${response.statusCode} ${code}.`,
 		`request-id: ${requestId}; client-request-id: ${clientRequestId}; date: ${String(inner.date ?? header('date'))}`,
 	].filter(Boolean);

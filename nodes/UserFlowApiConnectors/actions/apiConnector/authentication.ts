@@ -80,7 +80,7 @@ export function authenticationProperties({
 			default: '',
 			required: true,
 			description:
-				'Password Entra sends with HTTP Basic authentication; Graph never returns it. Prefer an expression that reads it from a secret store.',
+				'Password Entra sends with HTTP Basic authentication; Graph never returns it (a Get shows ******, which is refused here). Prefer an expression that reads it from a secret store.',
 			displayOptions: when('basic'),
 		},
 		...certificateProperties.map((property) => ({
@@ -126,6 +126,29 @@ export async function readPkcs12(
 	};
 }
 
+/** What Graph returns in place of every connector password (a Get, a Get Many, an Update's read-back). */
+const GRAPH_PASSWORD_MASK = /^\*+$/;
+
+/**
+ * The Basic password, refused when it is Graph's mask: sent back (for example from a Get's output), Graph
+ * would store ****** as the password, and every sign-up calling the API would then fail authentication.
+ */
+function requireBasicPassword(context: IExecuteFunctions, itemIndex: number): string {
+	const password = requireText(context, itemIndex, 'password', 'Password');
+	if (GRAPH_PASSWORD_MASK.test(password)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			"The password is Graph's mask ******, not the connector's password",
+			{
+				itemIndex,
+				description:
+					'Graph never returns an API connector password: a Get shows ****** in its place. Sent back, ****** would replace the real password and every sign-up calling this API would fail authentication. Enter the real password (for example from a secret store), or set Authentication to Keep Unchanged to leave it as it is.',
+			},
+		);
+	}
+	return password;
+}
+
 /** authenticationConfiguration for create and update: basicAuthentication or pkcs12Certificate. */
 export async function readAuthentication(
 	context: IExecuteFunctions,
@@ -136,7 +159,7 @@ export async function readAuthentication(
 		return {
 			'@odata.type': '#microsoft.graph.basicAuthentication',
 			username: requireText(context, itemIndex, 'username', 'Username'),
-			password: requireText(context, itemIndex, 'password', 'Password'),
+			password: requireBasicPassword(context, itemIndex),
 		};
 	}
 	return {

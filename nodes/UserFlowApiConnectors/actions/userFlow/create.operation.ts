@@ -57,7 +57,8 @@ const properties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 1,
-		description: 'Version of the flow type; External ID self-service sign-up flows have version 1',
+		description:
+			'Version of the flow type. External ID self-service sign-up flows have version 1 only; Azure AD B2C flow types have several (for example 3 for recommended flows).',
 	},
 	{
 		displayName: 'Additional Fields',
@@ -150,7 +151,7 @@ export const execute: OperationExecute<IDataObject> = async function (run, itemI
 	const body: IDataObject = {
 		id: name,
 		userFlowType: requireFlowType(this, itemIndex, kind),
-		userFlowTypeVersion: requireFlowTypeVersion(this, itemIndex),
+		userFlowTypeVersion: requireFlowTypeVersion(this, itemIndex, kind),
 	};
 	const providers = identityProviders(this, itemIndex, fields);
 	if (providers.length) body.identityProviders = providers;

@@ -23,7 +23,17 @@ export function requireFlowType(
 	return value;
 }
 
-export function requireFlowTypeVersion(context: IExecuteFunctions, itemIndex: number): number {
+/**
+ * The flow type versions a kind can have, where the kind fixes them: External ID self-service sign-up flows
+ * have version 1 only. B2C flow types have several versions (1, 2, 3 for recommended flows): Graph decides.
+ */
+const FLOW_TYPE_VERSIONS: Partial<Record<FlowKind, readonly number[]>> = { b2x: [1] };
+
+export function requireFlowTypeVersion(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	kind: FlowKind,
+): number {
 	const value = Number(context.getNodeParameter('userFlowTypeVersion', itemIndex));
 	if (!Number.isInteger(value) || value < 1) {
 		throw new NodeOperationError(
@@ -32,6 +42,14 @@ export function requireFlowTypeVersion(context: IExecuteFunctions, itemIndex: nu
 			{
 				itemIndex,
 			},
+		);
+	}
+	const versions = FLOW_TYPE_VERSIONS[kind];
+	if (versions && !versions.includes(value)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`${FLOW_KINDS[kind].displayName} user flows cannot have the type version ${value}`,
+			{ itemIndex, description: `Use ${versions.join(', ')}.` },
 		);
 	}
 	return value;
