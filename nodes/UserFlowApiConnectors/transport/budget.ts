@@ -71,6 +71,8 @@ export class AppBudget {
 			const leave = () => {
 				const index = this.queue.indexOf(waiter);
 				if (index >= 0) this.queue.splice(index, 1);
+				// Nobody left to wait for: no timer holds the process until a long Retry-After ends.
+				if (this.queue.length === 0) this.stopTimer();
 				resolve();
 			};
 			waiter.grant = () => {
@@ -87,6 +89,11 @@ export class AppBudget {
 	throttled(waitMs: number): void {
 		this.openAt = Math.max(this.openAt, Date.now() + waitMs);
 		this.dispatch();
+	}
+
+	private stopTimer(): void {
+		clearTimeout(this.timer);
+		this.timer = undefined;
 	}
 
 	private dispatch(): void {
