@@ -80,3 +80,26 @@ it('without continue-on-fail the first failing item fails the node and no new it
 	// Items after the failure that had not started were not run.
 	expect(emulator.graphRequests().length).toBeLessThan(bad.length);
 });
+
+it('a failed run without continue-on-fail names the items that had already changed the tenant', async () => {
+	const tenant = emulator.state.requireTenant(emulator.defaults.tenantId);
+	tenant.addUserFlow({ id: 'B2X_1_Taken', kind: 'b2x' });
+	const { output, error } = await run(
+		{
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: '={{ $json.name }}',
+			requestOptions: { concurrency: 3 },
+		},
+		{ items: [{ name: 'First' }, { name: 'Taken' }, { name: 'Third' }] },
+	);
+	// n8n keeps no output of the failed node: the error is the only place that says what was applied.
+	expect(output).toEqual([]);
+	expect(error?.message).toMatch(/already exists/);
+	expect(tenant.userFlow('b2x', 'B2X_1_First')).toBeDefined();
+	expect(tenant.userFlow('b2x', 'B2X_1_Third')).toBeDefined();
+	expect(error?.description).toMatch(
+		/already been applied and are in the tenant: item 1 \(B2X_1_First\); item 3 \(B2X_1_Third\)\./,
+	);
+});

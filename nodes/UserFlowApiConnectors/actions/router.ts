@@ -65,12 +65,43 @@ function errorJson(error: Error): IDataObject {
 	return json;
 }
 
-function asNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+/** Operations that only read: when one of their items fails, nothing in the tenant changed. */
+const READ_ONLY_OPERATIONS = new Set(['get', 'getAll']);
+
+/** How an item's output names what it changed: the flow (and step) or the connector. */
+function changedObject(json: IDataObject): string {
+	const names = [json.userFlowId ?? json.id, json.step, json.apiConnectorId]
+		.filter((value) => typeof value === 'string' && value !== '')
+		.map(String);
+	return names.length ? ` (${names.join(', ')})` : '';
+}
+
+/**
+ * Without continue-on-fail n8n keeps no output of a failed node, so the error itself says which items had
+ * already changed the tenant: items run side by side, and those that finished before the failure did apply.
+ */
+function appliedItemsNote(results: INodeExecutionData[][], failedItem: number): string | undefined {
+	const applied = results.flatMap((output, itemIndex) =>
+		output && itemIndex !== failedItem
+			? [`item ${itemIndex + 1}${changedObject(output[0]?.json ?? {})}`]
+			: [],
+	);
+	if (applied.length === 0) return undefined;
+	return `Before the run stopped, these items had already been applied and are in the tenant: ${applied.join('; ')}.`;
+}
+
+function asNodeError(
+	context: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+	note?: string,
+): Error {
 	// Both constructors hand back an error of their own class unchanged.
 	const nodeError =
 		error instanceof NodeApiError
 			? new NodeApiError(context.getNode(), error as unknown as JsonObject)
 			: new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+	if (note) nodeError.description = [nodeError.description, note].filter(Boolean).join(' ');
 	// n8n stores and shows the error's node with its parameters; `node` is readonly only in the typings.
 	(nodeError as { node: INode }).node = withSecretsMasked(nodeError.node);
 	return nodeError;
@@ -139,6 +170,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	};
 	await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 	if (signal?.aborted) throw stoppedError(this.getNode());
-	if (stop.failure) throw asNodeError(this, stop.failure.error, stop.failure.itemIndex);
+	if (stop.failure) {
+		const { error, itemIndex } = stop.failure;
+		const note = READ_ONLY_OPERATIONS.has(operation)
+			? undefined
+			: appliedItemsNote(results, itemIndex);
+		throw asNodeError(this, error, itemIndex, note);
+	}
 	return [results.flat()];
 }
