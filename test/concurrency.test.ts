@@ -90,6 +90,7 @@ it('a failed run without continue-on-fail names the items that had already chang
 			operation: 'create',
 			flowKind: 'b2x',
 			userFlowName: '={{ $json.name }}',
+			ifFlowExists: 'fail',
 			requestOptions: { concurrency: 3 },
 		},
 		{ items: [{ name: 'First' }, { name: 'Taken' }, { name: 'Third' }] },

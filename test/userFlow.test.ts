@@ -72,7 +72,13 @@ describe('User Flow > Create (b2xIdentityUserFlow POST examples)', () => {
 				postAttributeCollectionConnectorId: connector2.id,
 			},
 		});
+		// Both connectors are read first: a connector that names nothing must not leave a flow without it.
 		const calls = graphCalls();
+		expect(calls.slice(0, 2).map(({ method, path }) => [method, path])).toEqual([
+			['GET', `/v1.0/identity/apiConnectors/${connector1.id}`],
+			['GET', `/v1.0/identity/apiConnectors/${connector2.id}`],
+		]);
+		calls.splice(0, 2);
 		expect(calls[0]).toEqual({
 			method: 'POST',
 			path: '/v1.0/identity/b2xUserFlows',
@@ -148,17 +154,68 @@ describe('User Flow > Create (b2xIdentityUserFlow POST examples)', () => {
 		expect(emulator.graphRequests()).toHaveLength(0);
 	});
 
-	it('a flow that already exists: Graph 409 with its code, message and request-id', async () => {
+	it('a flow that already exists, If the Flow Exists = Fail: Graph 409 with its code, message and request-id', async () => {
 		tenant().addUserFlow({ id: 'B2X_1_Partner', kind: 'b2x' });
 		const { error } = await run({
 			resource: 'userFlow',
 			operation: 'create',
 			flowKind: 'b2x',
 			userFlowName: 'Partner',
+			ifFlowExists: 'fail',
 		});
 		expect(error?.message).toMatch(/Microsoft Graph error .+: A user flow .*already exists/);
 		expect(error?.description).toMatch(/POST \/identity\/b2xUserFlows answered 409/);
 		expect(error?.description).toMatch(/request-id: [0-9a-f-]{36}/);
+	});
+
+	it('a connector that names nothing: the flow is not created, and the error says which connector', async () => {
+		const { error } = await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'Orphan',
+			additionalFields: {
+				postFederationSignupConnectorId: connector1.id,
+				postAttributeCollectionConnectorId: '00000000-0000-4000-8000-000000000000',
+			},
+		});
+		expect(error?.message).toBe(
+			'The API connector 00000000-0000-4000-8000-000000000000 for the postAttributeCollection step does not exist in this tenant',
+		);
+		expect(error?.description).toMatch(/The user flow was not created/);
+		expect(tenant().userFlow('b2x', 'B2X_1_Orphan')).toBeUndefined();
+		expect(graphCalls().filter((call) => call.method !== 'GET')).toEqual([]);
+	});
+
+	it('running a half-done Create again completes it: the existing flow is used and its missing link made', async () => {
+		// What a first run left behind: the flow exists, its postAttributeCollection step without a connector.
+		tenant().addUserFlow({ id: 'B2X_1_HalfDone', kind: 'b2x' });
+		const { output, error } = await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'HalfDone',
+			additionalFields: { postAttributeCollectionConnectorId: connector2.id },
+		});
+		expect(error).toBeUndefined();
+		expect(output[0].json).toMatchObject({
+			id: 'B2X_1_HalfDone',
+			apiConnectorConfiguration: { postAttributeCollection: connector2.id },
+		});
+		expect(tenant().userFlow('b2x', 'B2X_1_HalfDone')?.apiConnectors).toEqual({
+			postAttributeCollection: connector2.id,
+		});
+	});
+
+	it('an existing flow of another type or version is not taken as the one asked for', async () => {
+		tenant().addUserFlow({ id: 'B2X_1_Other', kind: 'b2x', userFlowTypeVersion: 2 });
+		const { error } = await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'Other',
+		});
+		expect(error?.description).toMatch(/POST \/identity\/b2xUserFlows answered 409/);
 	});
 });
 

@@ -275,9 +275,15 @@ function generateCase(random: Random, oracle: Oracle): Case {
 					userFlowTypeVersion: 1,
 				},
 				item: { ...item, name },
+				// The POST, and the read of an existing flow of that name that Create may take as its own.
 				allowedPaths:
 					created !== undefined
-						? [new RegExp(`^${base}/${COLLECTION[kind as 'b2x']}$`)]
+						? [
+								new RegExp(`^${base}/${COLLECTION[kind as 'b2x']}$`),
+								new RegExp(
+									`^${base}/${COLLECTION[kind as 'b2x']}/${PREFIX[kind as 'b2x']}[A-Za-z0-9_-]+$`,
+								),
+							]
 						: undefined,
 				describe: `createFlow ${JSON.stringify({ kind, name }).slice(0, 160)}`,
 			};

@@ -38,6 +38,8 @@ export interface RequestOptions {
 	 * what was asked for, or undefined when the conflict is real.
 	 */
 	recoverConflict?: () => Promise<GraphResponse | undefined>;
+	/** Ask recoverConflict on every 409, not only after an unanswered attempt: an existing object may do. */
+	recoverEveryConflict?: boolean;
 }
 
 /**
@@ -66,7 +68,7 @@ export class GraphClient {
 	/** Returns 2xx responses only; anything else becomes the NodeApiError the item fails with. */
 	async request(
 		request: GraphRequest,
-		{ recoverConflict }: RequestOptions = {},
+		{ recoverConflict, recoverEveryConflict = false }: RequestOptions = {},
 	): Promise<GraphResponse> {
 		const policy = this.options.retryPolicy(request.itemIndex);
 		const { access, send, budget } = await this.routeOf();
@@ -131,7 +133,11 @@ export class GraphClient {
 				await access.app.forgetToken(sentAt);
 				continue;
 			}
-			if (response.statusCode === 409 && unansweredAttempt && recoverConflict) {
+			if (
+				response.statusCode === 409 &&
+				recoverConflict &&
+				(unansweredAttempt || recoverEveryConflict)
+			) {
 				const earlierSuccess = await recoverConflict();
 				if (earlierSuccess) return earlierSuccess;
 			}

@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	updateDisplayOptions,
+	type IDataObject,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { FLOW_KINDS, type ConnectorStep } from '../../helpers/flowKinds';
 import { flowPath, resolveFlowKind, type FlowTarget } from '../../helpers/locators';
@@ -12,7 +17,12 @@ import {
 	writeStep,
 } from '../apiConnectorConfiguration/steps';
 import { flowKind } from '../common.descriptions';
-import { identityProviders, requireFlowType, requireFlowTypeVersion } from './newFlow';
+import {
+	identityProviders,
+	requireExistingConnector,
+	requireFlowType,
+	requireFlowTypeVersion,
+} from './newFlow';
 
 const FLOW_TYPES = [
 	{
@@ -59,6 +69,21 @@ const properties: INodeProperties[] = [
 		default: 1,
 		description:
 			'Version of the flow type. External ID self-service sign-up flows have version 1 only; Azure AD B2C flow types have several (for example 3 for recommended flows).',
+	},
+	{
+		displayName: 'If the Flow Exists',
+		name: 'ifFlowExists',
+		type: 'options',
+		options: [
+			{
+				name: 'Use It When Type and Version Match',
+				value: 'useMatching',
+				description:
+					'Take the existing flow as the one created and link the API connectors it lacks, so running an item again completes it',
+			},
+			{ name: 'Fail', value: 'fail', description: 'Fail the item, as Graph answers (409)' },
+		],
+		default: 'useMatching',
 	},
 	{
 		displayName: 'Additional Fields',
@@ -165,11 +190,18 @@ export const execute: OperationExecute<IDataObject> = async function (run, itemI
 		body.apiConnectorConfiguration = Object.fromEntries(references);
 	}
 
+	// A connector that names nothing would leave a live flow without it: every one is read before the flow exists.
+	for (const { step, connectorId } of connectors) {
+		await requireExistingConnector(graph, node, itemIndex, step, connectorId);
+	}
 	const newFlow: FlowTarget = { kind, flowId: FLOW_KINDS[kind].prefix + name };
 	const { body: created } = await graph.request(
 		{ method: 'POST', path: graphPath`/identity/${FLOW_KINDS[kind].collection}`, body, itemIndex },
 		{
-			// A repeat after a dropped connection that meets 409: the flow is ours if it is what we asked for.
+			// A 409 after a dropped connection (or on any 409, when the UI says so): the flow is ours if it is
+			// what we asked for.
+			recoverEveryConflict:
+				this.getNodeParameter('ifFlowExists', itemIndex, 'useMatching') === 'useMatching',
 			recoverConflict: async () => {
 				const existing = await graph.request({ method: 'GET', path: flowPath(newFlow), itemIndex });
 				const same =
@@ -190,7 +222,16 @@ export const execute: OperationExecute<IDataObject> = async function (run, itemI
 	const linked: IDataObject = {};
 	for (const { step, connectorId } of connectors) {
 		if (String(configuration[step]?.id ?? '').toLowerCase() !== connectorId) {
-			await writeStep(graph, itemIndex, target, step, connectorId);
+			await writeStep(graph, itemIndex, target, step, connectorId).catch((error: Error) => {
+				throw new NodeOperationError(
+					node,
+					`The user flow ${target.flowId} exists, but its ${step} step could not be linked: ${error.message}`,
+					{
+						itemIndex,
+						description: `Linked so far: ${JSON.stringify(linked)}. Run the item again: Create uses the existing flow and links what it lacks.`,
+					},
+				);
+			});
 		}
 		linked[step] = connectorId;
 	}

@@ -1,6 +1,13 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INode,
+	type NodeApiError,
+} from 'n8n-workflow';
 
 import { FLOW_KINDS, type FlowKind } from '../../helpers/flowKinds';
+import { graphPath, type GraphClient } from '../../transport';
 
 /* The fields of a new user flow, checked as Graph takes them. */
 
@@ -79,4 +86,29 @@ export function identityProviders(
 			),
 		) as IDataObject;
 	});
+}
+
+/** Fails before the flow is created when a connector to link names nothing in the tenant. */
+export async function requireExistingConnector(
+	graph: GraphClient,
+	node: INode,
+	itemIndex: number,
+	step: string,
+	connectorId: string,
+): Promise<void> {
+	await graph
+		.request({ method: 'GET', path: graphPath`/identity/apiConnectors/${connectorId}`, itemIndex })
+		.catch((error: NodeApiError) => {
+			const missing = error.httpCode === '404';
+			throw new NodeOperationError(
+				node,
+				missing
+					? `The API connector ${connectorId} for the ${step} step does not exist in this tenant`
+					: `The API connector ${connectorId} for the ${step} step could not be read: ${error.message}`,
+				{
+					itemIndex,
+					description: `The user flow was not created. ${missing ? 'Choose an existing connector (API Connector > Get Many lists them).' : (error.description ?? '')}`,
+				},
+			);
+		});
 }
