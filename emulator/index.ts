@@ -92,6 +92,12 @@ export type Fault =
 	| (FaultMatch & { kind: 'drop' })
 	/** Carries the request out, then destroys the socket instead of answering: the effect happened unseen. */
 	| (FaultMatch & { kind: 'dropAfter' })
+	/**
+	 * Carries the request out, then answers 503 or 504 as a gateway does that gave up waiting for Graph: the
+	 * effect happened, the answer says it did not. Assumed: Graph's front end can answer so after the change
+	 * was applied (Microsoft documents neither way), as any gateway in front of it can.
+	 */
+	| (FaultMatch & { kind: 'statusAfter'; status: 503 | 504 })
 	/** Waits, then answers normally. */
 	| (FaultMatch & { kind: 'delay'; delayMs: number })
 	/** Never answers; close() ends the connection. */
@@ -402,6 +408,11 @@ class LocalEmulator implements Emulator {
 		if (fault?.kind === 'dropAfter') {
 			this.answer(call);
 			request.socket.destroy();
+			return;
+		}
+		if (fault?.kind === 'statusAfter') {
+			this.answer(call);
+			writeResponse(response, this.faultResponse(call, { ...fault, kind: 'status' }));
 			return;
 		}
 		if (fault?.kind === 'hang') return;

@@ -133,15 +133,19 @@ describe('retries', () => {
 		expect(graphStatuses()).toEqual([0, 200]);
 	});
 
-	it('Create after a connection dropped before Graph saw it: sent again, created once', async () => {
+	it('Create after a connection dropped before Graph saw it: read back (not there), sent again, created once', async () => {
 		emulator.injectFault({ target: 'graph', kind: 'drop', method: 'POST' });
 		const { output, error } = await run(create);
 		expect(error).toBeUndefined();
 		expect(output[0].json.id).toBe('B2X_1_Fresh');
-		expect(graphStatuses()).toEqual([0, 201]);
+		expect(emulator.graphRequests().map((r) => [r.method, r.status])).toEqual([
+			['POST', 0],
+			['GET', 404],
+			['POST', 201],
+		]);
 	});
 
-	it('Create whose answer was lost after Graph created the flow: the repeat meets 409, reads the flow back, succeeds', async () => {
+	it('Create whose answer was lost after Graph created the flow: read back before any repeat, found, succeeds', async () => {
 		emulator.injectFault({ target: 'graph', kind: 'dropAfter', method: 'POST' });
 		const { output, error } = await run(create);
 		expect(error).toBeUndefined();
@@ -152,7 +156,6 @@ describe('retries', () => {
 		});
 		expect(emulator.graphRequests().map((r) => [r.method, r.status])).toEqual([
 			['POST', 0],
-			['POST', 409],
 			['GET', 200],
 		]);
 		expect(
@@ -163,11 +166,25 @@ describe('retries', () => {
 		).toEqual(['B2X_1_Partner', 'B2X_1_Fresh']);
 	});
 
-	it('Create that meets 409 on its first answer is a real conflict, not recovered', async () => {
-		const { error } = await run({ ...create, userFlowName: 'Partner' });
+	it('Create that meets 409 on its first answer, If the Flow Exists = Fail, is a real conflict, not recovered', async () => {
+		const { error } = await run({ ...create, userFlowName: 'Partner', ifFlowExists: 'fail' });
 		expect(error?.httpCode).toBe('409');
 		expect(graphStatuses()).toEqual([409]);
 	});
+
+	it.each([503, 504] as const)(
+		'Create answered %i after Graph created the flow: read back, found, created once',
+		async (status) => {
+			emulator.injectFault({ target: 'graph', kind: 'statusAfter', status, method: 'POST' });
+			const { output, error } = await run(create);
+			expect(error).toBeUndefined();
+			expect(output[0].json.id).toBe('B2X_1_Fresh');
+			expect(emulator.graphRequests().map((r) => [r.method, r.status])).toEqual([
+				['POST', status],
+				['GET', 200],
+			]);
+		},
+	);
 
 	it('Request Options bound the retries and the request timeout', async () => {
 		emulator.injectFault({ target: 'graph', kind: 'delay', delayMs: 3_000 });

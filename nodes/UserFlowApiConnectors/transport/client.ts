@@ -28,18 +28,23 @@ export interface GraphClientOptions {
 /** Items per page asked of Graph ($top); Graph may send fewer and a next link. */
 export const PAGE_SIZE = 100;
 
+/** Why a POST answered 503/504 is not sent again: Graph or its gateway may have applied it anyway. */
+const MAY_HAVE_APPLIED =
+	'Graph (or a gateway on the way) may have carried the request out before it answered, so it was not sent again: the object may exist. Look for it (Get, or Get Many) before running the item again.';
+
 /** More pages than a tenant's flows or connectors fill (a hundred thousand objects at 100 a page). */
 const MAX_PAGES = 1_000;
 
 export interface RequestOptions {
 	/**
-	 * Makes a POST safe to send again after its connection dropped: when the repeat gets 409, the first
-	 * attempt may have succeeded unseen. This reads the object back and returns it as the answer if it is
-	 * what was asked for, or undefined when the conflict is real.
+	 * Makes a POST safe to send again: an attempt that got no answer, or 503/504, may have taken effect
+	 * unseen. This reads the object back and returns it as the answer if it is what was asked for, or
+	 * undefined when it does not exist. It is asked before the POST goes again, and when a repeat meets 409.
+	 * Without it a POST is never sent twice: the item fails, saying the object may exist.
 	 */
-	recoverConflict?: () => Promise<GraphResponse | undefined>;
-	/** Ask recoverConflict on every 409, not only after an unanswered attempt: an existing object may do. */
-	recoverEveryConflict?: boolean;
+	readBack?: () => Promise<GraphResponse | undefined>;
+	/** Ask readBack on every 409, not only after an attempt that may have applied: an existing object may do. */
+	readBackOnEveryConflict?: boolean;
 }
 
 /**
@@ -68,7 +73,7 @@ export class GraphClient {
 	/** Returns 2xx responses only; anything else becomes the NodeApiError the item fails with. */
 	async request(
 		request: GraphRequest,
-		{ recoverConflict, recoverEveryConflict = false }: RequestOptions = {},
+		{ readBack, readBackOnEveryConflict = false }: RequestOptions = {},
 	): Promise<GraphResponse> {
 		const policy = this.options.retryPolicy(request.itemIndex);
 		const { access, send, budget } = await this.routeOf();
@@ -77,14 +82,15 @@ export class GraphClient {
 			timeoutMs: policy.requestTimeoutMs,
 			signal,
 		});
-		const retryNetwork = IDEMPOTENT_METHODS.has(request.method) || recoverConflict !== undefined;
+		const idempotent = IDEMPOTENT_METHODS.has(request.method);
+		const retryNetwork = idempotent || readBack !== undefined;
 		let waitedMs = 0;
 		// Retries after 503, 504 or a dropped connection, which Max Retries bounds; 429s are waited out.
 		let retries = 0;
 		let throttled = 0;
 		let refreshedToken = false;
-		// An attempt whose answer never came may still have taken effect.
-		let unansweredAttempt = false;
+		// An attempt whose answer never came, or was 503/504, may still have taken effect.
+		let mayHaveApplied = false;
 		/** The wait before the next attempt, unless it would pass Max Retry Wait: then the item's error. */
 		const planWait = (delay: number, why: string): string | undefined => {
 			if (waitedMs + delay > policy.maxTotalWaitMs) {
@@ -96,6 +102,10 @@ export class GraphClient {
 		for (let attempt = 1; ; attempt++) {
 			let response: GraphResponse<unknown>;
 			let sentAt = 0;
+			if (mayHaveApplied && !idempotent && readBack) {
+				const earlierSuccess = await readBack();
+				if (earlierSuccess) return earlierSuccess;
+			}
 			await budget.turn(signal);
 			if (signal?.aborted) throw stoppedError(this.node, request.itemIndex);
 			try {
@@ -112,7 +122,7 @@ export class GraphClient {
 					++retries <= policy.maxRetries &&
 					planWait(delay, '') === undefined
 				) {
-					unansweredAttempt = true;
+					mayHaveApplied = true;
 					await pause(delay, signal);
 					continue;
 				}
@@ -133,12 +143,8 @@ export class GraphClient {
 				await access.app.forgetToken(sentAt);
 				continue;
 			}
-			if (
-				response.statusCode === 409 &&
-				recoverConflict &&
-				(unansweredAttempt || recoverEveryConflict)
-			) {
-				const earlierSuccess = await recoverConflict();
+			if (response.statusCode === 409 && readBack && (mayHaveApplied || readBackOnEveryConflict)) {
+				const earlierSuccess = await readBack();
 				if (earlierSuccess) return earlierSuccess;
 			}
 			if (!RETRYABLE_STATUS.has(response.statusCode)) {
@@ -160,7 +166,9 @@ export class GraphClient {
 				budget.throttled(delay);
 				continue;
 			}
+			if (!idempotent && !readBack) throw fail(MAY_HAVE_APPLIED);
 			if (++retries > policy.maxRetries) throw fail(`Gave up after ${attempt} attempts.`);
+			mayHaveApplied = !idempotent;
 			const delay = asked ?? backoffMs(retries);
 			const beyond = planWait(delay, waitsFor);
 			if (beyond) throw fail(beyond);

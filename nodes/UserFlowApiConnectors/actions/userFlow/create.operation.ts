@@ -1,6 +1,7 @@
 import {
 	NodeOperationError,
 	updateDisplayOptions,
+	type NodeApiError,
 	type IDataObject,
 	type INodeProperties,
 } from 'n8n-workflow';
@@ -198,12 +199,18 @@ export const execute: OperationExecute<IDataObject> = async function (run, itemI
 	const { body: created } = await graph.request(
 		{ method: 'POST', path: graphPath`/identity/${FLOW_KINDS[kind].collection}`, body, itemIndex },
 		{
-			// A 409 after a dropped connection (or on any 409, when the UI says so): the flow is ours if it is
-			// what we asked for.
-			recoverEveryConflict:
+			// After an attempt that may have applied, and on a 409 when the UI says so: an existing flow is ours
+			// if it is what we asked for.
+			readBackOnEveryConflict:
 				this.getNodeParameter('ifFlowExists', itemIndex, 'useMatching') === 'useMatching',
-			recoverConflict: async () => {
-				const existing = await graph.request({ method: 'GET', path: flowPath(newFlow), itemIndex });
+			readBack: async () => {
+				const existing = await graph
+					.request({ method: 'GET', path: flowPath(newFlow), itemIndex })
+					.catch((error: NodeApiError) =>
+						// No such flow: the earlier attempt did not create it.
+						error.httpCode === '404' ? undefined : Promise.reject(error),
+					);
+				if (!existing) return undefined;
 				const same =
 					existing.body.userFlowType === body.userFlowType &&
 					existing.body.userFlowTypeVersion === body.userFlowTypeVersion;
