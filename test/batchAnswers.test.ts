@@ -1,6 +1,6 @@
 // Request Options > Batching against a Graph whose $batch answers are wrong: each item gets its own answer or an
 // error saying what was wrong with the batch answer, never another item's data and never the batch's own body
-// as a success.
+// as a success. A $batch refused as a whole (400, 404, 405) is sent again as direct requests.
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { SEEDED_CONNECTORS } from '../emulator/state';
@@ -163,6 +163,30 @@ describe('a malformed 200 $batch answer', () => {
 		expect(outcome(output[1])).toMatch(MALFORMED);
 		expect(outcome(output[1])).toContain('its answer with the id "2" has no valid status');
 		expect([outcome(output[0]), outcome(output[2])]).toEqual(['changed true', 'changed true']);
+	});
+});
+
+describe.each([400, 404, 405])('$batch refused as a whole with %s', (status) => {
+	it('the items go as direct requests, and the rest of the run too; every item succeeds', async () => {
+		graph.batch = () => ({
+			status,
+			body: { error: { code: 'BadRequest', message: 'this gateway does not serve $batch' } },
+		});
+		graph.direct = (request) =>
+			request.method === 'GET'
+				? { status: 200, body: { postAttributeCollection: null } }
+				: { status: 204 };
+		const output = await runItems({ checkCurrentStep: true });
+		expect(output.map(outcome)).toEqual(['changed true', 'changed true', 'changed true']);
+		// One $batch (the GETs), refused; then the GETs directly, and the PUTs directly without trying $batch again.
+		expect(graph.seen[0].url).toBe('/v1.0/$batch');
+		expect(
+			graph.seen
+				.slice(1)
+				.map((request) => request.method)
+				.sort(),
+		).toEqual(['GET', 'GET', 'GET', 'PUT', 'PUT', 'PUT']);
+		expect(batches()).toHaveLength(1);
 	});
 });
 

@@ -23,6 +23,8 @@ interface QueuedStep {
  *   BatchAnswerError saying the answer was incomplete (no entry, or several, with its id) or malformed (a body
  *   that is not JSON, no `responses` list, an entry without a valid status). Never another step's answer, never
  *   the batch's own body as a success.
+ * - 400, 404 or 405: $batch itself was refused (a gateway or proxy that does not serve it) and no step ran. The
+ *   steps are sent as direct requests, and every later request of this node run goes directly too.
  * - any other status (429, 401, 503 ...): that answer is every step's, so the client waits, fetches a fresh
  *   token or retries as for a direct request.
  */
@@ -30,6 +32,9 @@ export class GraphBatcher {
 	private queue: QueuedStep[] = [];
 
 	private scheduled = false;
+
+	/** Graph (or a gateway before it) refused $batch itself in this run: every request then goes directly. */
+	private refused = false;
 
 	constructor(
 		private readonly send: SendRequest,
@@ -54,7 +59,8 @@ export class GraphBatcher {
 		while (this.queue.length) {
 			const steps = this.queue.splice(0, MAX_BATCH_STEPS);
 			// A request alone in its turn gains nothing from a batch: it goes as it is.
-			if (steps.length === 1) this.send(steps[0].request).then(steps[0].resolve, steps[0].reject);
+			if (steps.length === 1 || this.refused)
+				for (const step of steps) this.send(step.request).then(step.resolve, step.reject);
 			else void this.post(steps);
 		}
 	}
@@ -91,6 +97,12 @@ export class GraphBatcher {
 			for (const { reject } of steps) reject(error);
 			return;
 		}
+		if (BATCH_REFUSED_STATUS.has(raw.statusCode)) {
+			// Refused as a whole: nothing in it ran. The steps go as direct requests, and so does the rest of the run.
+			this.refused = true;
+			for (const step of steps) this.send(step.request).then(step.resolve, step.reject);
+			return;
+		}
 		if (raw.statusCode < 200 || raw.statusCode >= 300) {
 			// A batch Graph refused as a whole (429, 401, 503 ...) is that answer for every step, so the client
 			// waits, fetches a fresh token or retries as for a direct request.
@@ -105,6 +117,12 @@ export class GraphBatcher {
 		});
 	}
 }
+
+/**
+ * A gateway or proxy that does not serve POST /$batch: 400 (Graph's own word for a batch it cannot take as a
+ * whole), 404 or 405. None of the steps ran, so they are sent again as direct requests.
+ */
+const BATCH_REFUSED_STATUS = new Set([400, 404, 405]);
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
