@@ -148,11 +148,12 @@ function readBatchAnswer(raw: RawResponse, count: number): Array<RawResponse | B
 	const malformed = (why: string) =>
 		new BatchAnswerError(
 			'BatchAnswerMalformed',
-			`The $batch answer was malformed: Graph answered ${raw.statusCode}, but ${why}, so this request got no answer of its own. ${BATCH_ANSWER_ADVICE}`,
+			`Graph answered ${raw.statusCode}, but ${why}, so this request got no answer of its own. ${BATCH_ANSWER_ADVICE}`,
 		);
 	const everyStep = (error: BatchAnswerError) => Array.from({ length: count }, () => error);
 	if (!isObject(raw.body)) {
-		const contentType = headerMap(raw.headers)['content-type'] ?? 'no Content-Type';
+		// The server's words, bounded (the client's error scrubs the whole message too).
+		const contentType = (headerMap(raw.headers)['content-type'] ?? 'no Content-Type').slice(0, 100);
 		const what =
 			typeof raw.body === 'string'
 				? raw.body
@@ -190,7 +191,7 @@ function readBatchAnswer(raw: RawResponse, count: number): Array<RawResponse | B
 				: `it held no answer with the id "${id}" of this request (${responses.length} entries for ${count} requests)`;
 			return new BatchAnswerError(
 				'BatchAnswerIncomplete',
-				`The $batch answer was incomplete: Graph answered ${raw.statusCode}, but ${what}.${notAnswersNote} ${BATCH_ANSWER_ADVICE}`,
+				`Graph answered ${raw.statusCode}, but ${what}.${notAnswersNote} ${BATCH_ANSWER_ADVICE}`,
 			);
 		}
 		const [answer] = found;

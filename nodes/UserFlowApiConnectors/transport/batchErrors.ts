@@ -7,11 +7,17 @@
 export class BatchAnswerError extends Error {
 	override readonly name = 'BatchAnswerError';
 
+	/** The message's first words, for an item's error message: "The $batch answer was incomplete". */
+	readonly summary: string;
+
 	constructor(
 		readonly code: 'BatchAnswerIncomplete' | 'BatchAnswerMalformed',
-		message: string,
+		/** What was wrong, after "The $batch answer was incomplete: ". */
+		detail: string,
 	) {
-		super(message);
+		const summary = `The $batch answer was ${code === 'BatchAnswerIncomplete' ? 'incomplete' : 'malformed'}`;
+		super(`${summary}: ${detail}`);
+		this.summary = summary;
 	}
 }
 
