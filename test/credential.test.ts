@@ -1,11 +1,6 @@
 // The Microsoft Entra credential: real @azure/identity token acquisition over TLS against the local
 // emulator, the editor's Test button as n8n runs it, and the errors a user sees when something is wrong.
 
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-
-import { EMULATOR_FILES } from '../emulator/state';
 import { MicrosoftEntraUserFlowsApi } from '../credentials/MicrosoftEntraUserFlowsApi.credentials';
 import { NATIONAL_CLOUDS } from '../credentials/entra/clouds';
 import { readSettings, resolveEndpoints } from '../credentials/entra/settings';
@@ -18,6 +13,7 @@ import {
 	secretCredential,
 } from './support/credentials';
 import { testCredential } from './support/credentialTest';
+import { recordingServer } from './support/recordingServer';
 import { runNode } from './support/runWorkflow';
 import { useEmulator } from './support/useEmulator';
 
@@ -357,39 +353,28 @@ describe("Test button on a 401: Graph's reason, not just 'Unauthorized'", () => 
 	});
 
 	describe('an audience mismatch, from a Graph that answers 401 as Graph does', () => {
-		let graph: Server;
-		let graphBaseUrl: string;
-		beforeAll(async () => {
-			graph = createServer(
-				{
-					cert: readFileSync(EMULATOR_FILES.serverCertificate),
-					key: readFileSync(EMULATOR_FILES.serverKey),
+		const graph = recordingServer('https');
+		beforeEach(() => {
+			graph.handler = () => ({
+				status: 401,
+				headers: {
+					'Content-Type': 'application/json',
+					'WWW-Authenticate':
+						'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"',
+					'request-id': '7d4e2c1a-0000-4000-8000-000000000401',
 				},
-				(_request, response) => {
-					response.writeHead(401, {
-						'Content-Type': 'application/json',
-						'WWW-Authenticate':
-							'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"',
-						'request-id': '7d4e2c1a-0000-4000-8000-000000000401',
-					});
-					response.end(
-						JSON.stringify({
-							error: {
-								code: 'InvalidAuthenticationToken',
-								message: 'Access token validation failure. Invalid audience.',
-								innerError: { 'request-id': '7d4e2c1a-0000-4000-8000-000000000401' },
-							},
-						}),
-					);
-				},
-			);
-			await new Promise<void>((resolve) => graph.listen(0, '127.0.0.1', resolve));
-			graphBaseUrl = `https://127.0.0.1:${(graph.address() as AddressInfo).port}`;
+				body: JSON.stringify({
+					error: {
+						code: 'InvalidAuthenticationToken',
+						message: 'Access token validation failure. Invalid audience.',
+						innerError: { 'request-id': '7d4e2c1a-0000-4000-8000-000000000401' },
+					},
+				}),
+			});
 		});
-		afterAll(async () => await new Promise((resolve) => graph.close(resolve)));
 
 		it("says 'Invalid audience' with Graph's code and request-id", async () => {
-			const result = await testCredential(secretCredential(emulator, { graphBaseUrl }));
+			const result = await testCredential(secretCredential(emulator, { graphBaseUrl: graph.url }));
 			expect(result.status).toBe('Error');
 			expect(result.message).not.toBe('Unauthorized');
 			expect(result.message).toMatch(

@@ -1,11 +1,7 @@
 // A Graph on 127.0.0.1 (HTTPS, the emulator's test certificate) whose answers a spec chooses: to a POST
 // /$batch, and to direct requests. The credential keeps the emulator as its authority host (the token is
 // real) and points its Graph Base URL here.
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-
-import { EMULATOR_FILES } from '../../emulator/state';
+import { recordingServer } from './recordingServer';
 
 export interface SeenRequest {
 	method: string;
@@ -44,57 +40,39 @@ export interface HostileGraph {
 	direct: (request: SeenRequest) => HostileAnswer;
 }
 
-/** Registers the suite's hooks for a hostile Graph of its own. */
+/** Registers the suite's hooks for a hostile Graph of its own, on the specs' recording server. */
 export function useHostileGraph(): HostileGraph {
+	const server = recordingServer('https');
 	const state: HostileGraph = {
-		url: '',
+		get url() {
+			return server.url;
+		},
 		seen: [],
 		batch: honestBatch,
 		direct: () => ({ status: 204 }),
 	};
-	let server: Server;
-	beforeAll(async () => {
-		server = createServer(
-			{
-				key: readFileSync(EMULATOR_FILES.serverKey),
-				cert: readFileSync(EMULATOR_FILES.serverCertificate),
-			},
-			(request, response) => {
-				const chunks: Buffer[] = [];
-				request.on('data', (chunk: Buffer) => chunks.push(chunk));
-				request.on('end', () => {
-					const text = Buffer.concat(chunks).toString('utf8');
-					const seen = {
-						method: request.method ?? '',
-						url: request.url ?? '',
-						body: text ? (JSON.parse(text) as unknown) : undefined,
-					};
-					state.seen.push(seen);
-					const answer =
-						seen.method === 'POST' && seen.url.endsWith('/$batch')
-							? state.batch((seen.body as { requests: BatchStep[] }).requests)
-							: state.direct(seen);
-					const json = answer.body !== undefined && typeof answer.body !== 'string';
-					response
-						.writeHead(answer.status, {
-							...(json ? { 'Content-Type': 'application/json' } : {}),
-							...answer.headers,
-						})
-						.end(json ? JSON.stringify(answer.body) : (answer.body as string | undefined));
-				});
-			},
-		);
-		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		state.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	});
 	beforeEach(() => {
 		state.seen.length = 0;
 		state.batch = honestBatch;
 		state.direct = () => ({ status: 204 });
-	});
-	afterAll(async () => {
-		server.closeAllConnections();
-		await new Promise((resolve) => server.close(resolve));
+		server.handler = (request) => {
+			const seen = {
+				method: request.method,
+				url: request.url,
+				body: request.body ? (JSON.parse(request.body) as unknown) : undefined,
+			};
+			state.seen.push(seen);
+			const answer =
+				seen.method === 'POST' && seen.url.endsWith('/$batch')
+					? state.batch((seen.body as { requests: BatchStep[] }).requests)
+					: state.direct(seen);
+			const json = answer.body !== undefined && typeof answer.body !== 'string';
+			return {
+				status: answer.status,
+				headers: { ...(json ? { 'Content-Type': 'application/json' } : {}), ...answer.headers },
+				body: json ? JSON.stringify(answer.body) : (answer.body as string | undefined),
+			};
+		};
 	});
 	return state;
 }

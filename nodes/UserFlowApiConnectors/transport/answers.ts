@@ -18,7 +18,8 @@ export function unusableAnswer(
 ): string | undefined {
 	const { body, statusCode } = response;
 	const answered = `${request.method} ${request.path.split('?')[0]} answered ${statusCode}`;
-	if (body === undefined || body === '') {
+	// A $batch step's 204 may carry `"body": null`.
+	if (body === undefined || body === '' || body === null) {
 		return EXPECTS_BODY.has(request.method)
 			? `${answered} with no body, where Graph sends the object.`
 			: undefined;

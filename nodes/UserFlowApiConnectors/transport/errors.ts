@@ -11,6 +11,7 @@ import {
 	EntraTokenError,
 	type EntraAppSettings,
 } from '../../../credentials/entra';
+import { BatchAnswerError } from './batchErrors';
 import { MAX_DESCRIPTION_CHARS, scrubObject, scrubText, secretsOf } from './scrub';
 import type { GraphRequest, GraphResponse } from './types';
 
@@ -207,6 +208,18 @@ export function transportError(
 			node,
 			`The Microsoft Entra credential is not valid: ${scrubText(cause.message, secrets)}`,
 			{ itemIndex: request.itemIndex },
+		);
+	}
+	if (cause instanceof BatchAnswerError) {
+		const target = `${request.method} ${request.path.split('?')[0]}`;
+		return apiError(
+			node,
+			{ code: cause.code, message: target },
+			{
+				message: `${cause.summary} for ${target}`,
+				description: scrubText(cause.message, secrets, MAX_DESCRIPTION_CHARS),
+				itemIndex: request.itemIndex,
+			},
 		);
 	}
 	// n8n's SSRF refusals carry no code, only their class name.
