@@ -449,3 +449,36 @@ describe("Graph's password mask is never written back", () => {
 		});
 	});
 });
+
+describe('Create whose effect may have happened unseen: never a second connector', () => {
+	const createBasic = {
+		operation: 'create',
+		displayName: 'Unseen',
+		targetUrl: 'https://api.contoso.com/unseen',
+		authenticationType: 'basic',
+		username: 'n8n',
+		password: BASIC_PASSWORD,
+	};
+	const unseen = () =>
+		emulator
+			.graphRequests()
+			.filter((request) => request.method === 'POST' && request.path.endsWith('/apiConnectors'));
+
+	it.each([503, 504] as const)(
+		'answered %i after Graph created it: not sent again, and the error says it may exist',
+		async (status) => {
+			emulator.injectFault({ target: 'graph', kind: 'statusAfter', status, method: 'POST' });
+			const { error } = await run(createBasic);
+			expect(unseen()).toHaveLength(1);
+			expect(error?.description).toMatch(/may exist\. Look for it \(Get, or Get Many\)/);
+		},
+	);
+
+	it('a connection dropped after Graph created it: not sent again, and the error says it may exist', async () => {
+		emulator.injectFault({ target: 'graph', kind: 'dropAfter', method: 'POST' });
+		const { error } = await run(createBasic);
+		expect(error?.message).toMatch(/Could not reach Microsoft Graph \(ECONNRESET\)/);
+		expect(error?.description).toMatch(/may exist/);
+		expect(unseen()).toHaveLength(1);
+	});
+});

@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
+import {
+	NodeApiError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type INode,
+} from 'n8n-workflow';
 
 import type { EntraEndpoints } from '../../../credentials/entra';
 import { endlessListingError, unusableAnswer } from './answers';
@@ -31,6 +37,9 @@ export const PAGE_SIZE = 100;
 /** Why a POST answered 503/504 is not sent again: Graph or its gateway may have applied it anyway. */
 const MAY_HAVE_APPLIED =
 	'Graph (or a gateway on the way) may have carried the request out before it answered, so it was not sent again: the object may exist. Look for it (Get, or Get Many) before running the item again.';
+
+/** Network failures after which the request may have reached Graph (a refused connection never did). */
+const BROKEN_AFTER_SENDING = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE']);
 
 /** More pages than a tenant's flows or connectors fill (a hundred thousand objects at 100 a page). */
 const MAX_PAGES = 1_000;
@@ -126,7 +135,13 @@ export class GraphClient {
 					await pause(delay, signal);
 					continue;
 				}
-				throw transportError(this.node, request, error, attempt, access.app.settings);
+				const failure = transportError(this.node, request, error, attempt, access.app.settings);
+				// A POST whose connection broke after it left may have been carried out: say so.
+				const code = rootCause(error)?.code ?? '';
+				if (!idempotent && failure instanceof NodeApiError && BROKEN_AFTER_SENDING.has(code)) {
+					failure.description = `${failure.description ?? ''} ${MAY_HAVE_APPLIED}`.trim();
+				}
+				throw failure;
 			}
 			if (response.statusCode >= 200 && response.statusCode < 300) {
 				const unusable = unusableAnswer(request, response);
