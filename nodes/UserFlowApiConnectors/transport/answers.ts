@@ -1,5 +1,6 @@
-import { NodeApiError, type INode } from 'n8n-workflow';
+import type { INode, NodeApiError } from 'n8n-workflow';
 
+import { apiError } from './errors';
 import type { GraphRequest, GraphResponse } from './types';
 
 /*
@@ -44,7 +45,7 @@ export function endlessListingError(
 	const message = repeated
 		? `Graph's next link for ${path} points at a page already read (page ${page})`
 		: `Graph's listing of ${path} did not end after ${page - 1} pages`;
-	const error = new NodeApiError(
+	return apiError(
 		node,
 		{ code: repeated ? 'RepeatedNextLink' : 'EndlessListing' },
 		{
@@ -54,6 +55,4 @@ export function endlessListingError(
 			itemIndex: request.itemIndex,
 		},
 	);
-	error.message = message;
-	return error;
 }

@@ -45,11 +45,6 @@ class SlidingWindow {
 	}
 }
 
-interface Waiter {
-	signal?: AbortSignal;
-	grant: () => void;
-}
-
 /** The pace of one app registration in one tenant, shared by every execution of this process. */
 export class AppBudget {
 	/** When Graph's last Retry-After ends: no request of the app goes before. */
@@ -57,7 +52,8 @@ export class AppBudget {
 
 	private readonly own = new SlidingWindow();
 
-	private readonly queue: Waiter[] = [];
+	/** Who waits for a turn, first come first served: each entry grants its turn. */
+	private readonly queue: Array<() => void> = [];
 
 	private timer?: NodeJS.Timeout;
 
@@ -67,20 +63,19 @@ export class AppBudget {
 	async turn(signal?: AbortSignal): Promise<void> {
 		if (signal?.aborted) return;
 		await new Promise<void>((resolve) => {
-			const waiter: Waiter = { signal, grant: resolve };
 			const leave = () => {
-				const index = this.queue.indexOf(waiter);
+				const index = this.queue.indexOf(grant);
 				if (index >= 0) this.queue.splice(index, 1);
 				// Nobody left to wait for: no timer holds the process until a long Retry-After ends.
 				if (this.queue.length === 0) this.stopTimer();
 				resolve();
 			};
-			waiter.grant = () => {
+			const grant = () => {
 				signal?.removeEventListener('abort', leave);
 				resolve();
 			};
 			signal?.addEventListener('abort', leave, { once: true });
-			this.queue.push(waiter);
+			this.queue.push(grant);
 			this.dispatch();
 		});
 	}
@@ -115,7 +110,7 @@ export class AppBudget {
 			}
 			this.own.record(now);
 			this.tenant.record(now);
-			this.queue.shift()?.grant();
+			this.queue.shift()?.();
 		}
 	}
 }

@@ -11,6 +11,7 @@ import { endlessListingError, unusableAnswer } from './answers';
 import { graphApiError, rootCause, stoppedError, transportError } from './errors';
 import { outgoingRequest } from './outgoing';
 import {
+	BROKEN_AFTER_SENDING,
 	IDEMPOTENT_METHODS,
 	RETRYABLE_NETWORK_CODES,
 	RETRYABLE_STATUS,
@@ -37,9 +38,6 @@ export const PAGE_SIZE = 100;
 /** Why a POST answered 503/504 is not sent again: Graph or its gateway may have applied it anyway. */
 const MAY_HAVE_APPLIED =
 	'Graph (or a gateway on the way) may have carried the request out before it answered, so it was not sent again: the object may exist. Look for it (Get, or Get Many) before running the item again.';
-
-/** Network failures after which the request may have reached Graph (a refused connection never did). */
-const BROKEN_AFTER_SENDING = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE']);
 
 /** More pages than a tenant's flows or connectors fill (a hundred thousand objects at 100 a page). */
 const MAX_PAGES = 1_000;
@@ -124,10 +122,11 @@ export class GraphClient {
 				response = { statusCode: raw.statusCode, headers: headerMap(raw.headers), body: raw.body };
 			} catch (error) {
 				if (signal?.aborted) throw stoppedError(this.node, request.itemIndex);
+				const code = rootCause(error)?.code ?? '';
 				const delay = backoffMs(retries + 1);
 				if (
 					retryNetwork &&
-					RETRYABLE_NETWORK_CODES.has(rootCause(error)?.code ?? '') &&
+					RETRYABLE_NETWORK_CODES.has(code) &&
 					++retries <= policy.maxRetries &&
 					planWait(delay, '') === undefined
 				) {
@@ -137,7 +136,6 @@ export class GraphClient {
 				}
 				const failure = transportError(this.node, request, error, attempt, access.app.settings);
 				// A POST whose connection broke after it left may have been carried out: say so.
-				const code = rootCause(error)?.code ?? '';
 				if (!idempotent && failure instanceof NodeApiError && BROKEN_AFTER_SENDING.has(code)) {
 					failure.description = `${failure.description ?? ''} ${MAY_HAVE_APPLIED}`.trim();
 				}

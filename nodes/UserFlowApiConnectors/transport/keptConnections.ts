@@ -148,13 +148,7 @@ function sendOnce(
 				);
 			},
 		);
-		if (options.timeout) {
-			request.setTimeout(options.timeout, () =>
-				request.destroy(
-					Object.assign(new Error(`No answer within ${options.timeout} ms`), { code: 'ETIMEDOUT' }),
-				),
-			);
-		}
+		// Request Timeout is bounded for the whole attempt by the sender (sender.ts), on either path.
 		request.on('error', (error: Error & { code?: string }) => {
 			if (mayResend && request.reusedSocket && error.code === 'ECONNRESET') {
 				resolve(sendOnce(agent, options, body, false));

@@ -16,14 +16,11 @@ export const IDEMPOTENT_METHODS = new Set<IHttpRequestMethods>([
 /** Answers worth waiting out: throttled, or Graph (or its gateway) briefly unavailable. */
 export const RETRYABLE_STATUS = new Set([429, 503, 504]);
 
-/** Connections that broke or never opened; the request may not have reached Graph. */
-export const RETRYABLE_NETWORK_CODES = new Set([
-	'ECONNRESET',
-	'ECONNABORTED',
-	'ETIMEDOUT',
-	'EPIPE',
-	'ECONNREFUSED',
-]);
+/** Connections that broke after the request left: it may have reached Graph, and been carried out. */
+export const BROKEN_AFTER_SENDING = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE']);
+
+/** Connections that broke or never opened (refused): worth trying again. */
+export const RETRYABLE_NETWORK_CODES = new Set([...BROKEN_AFTER_SENDING, 'ECONNREFUSED']);
 
 /** The first back-off when Graph sends no Retry-After; doubled on each retry, up to a minute. */
 const BASE_DELAY_MS = 1_000;
