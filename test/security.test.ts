@@ -149,6 +149,16 @@ describe.each([
 			graph.handler = () => ({ status, body: '' });
 			expect((await testCredential(graphCredential())).status).toBe('Error');
 		}
+
+		// A 200 that is not Graph's answer (a proxy's sign-in page) is no success either.
+		graph.handler = () => ({
+			status: 200,
+			headers: { 'Content-Type': 'text/html' },
+			body: '<html>Proxy</html>',
+		});
+		const page = await testCredential(graphCredential());
+		expect(page.status).toBe('Error');
+		expect(page.message).toMatch(/not a JSON object/);
 	});
 });
 

@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, GraphApp } from '../../../credentials/entra';
+import { unusableAnswer } from '../transport/answers';
 import { graphApiError, transportError } from '../transport/errors';
 import { outgoingRequest } from '../transport/outgoing';
 import { headerMap } from '../transport/retries';
@@ -82,14 +83,19 @@ export async function microsoftEntraUserFlowsApiTest(
 			message: transportError(TEST_NODE, TEST_REQUEST, error, 1, app.settings).message,
 		};
 	}
-	if (response.statusCode >= 200 && response.statusCode < 300) {
+	const answer = {
+		statusCode: response.statusCode,
+		headers: headerMap(response.headers),
+		body: response.body,
+	};
+	// A 2xx counts as the node counts it: only with a body Graph sends (not a proxy's HTML page, say).
+	const unusable =
+		answer.statusCode >= 200 && answer.statusCode < 300
+			? unusableAnswer(TEST_REQUEST, answer)
+			: undefined;
+	if (answer.statusCode >= 200 && answer.statusCode < 300 && !unusable) {
 		return { status: 'OK', message: 'Connection successful!' };
 	}
-	const failure = graphApiError(
-		TEST_NODE,
-		TEST_REQUEST,
-		{ statusCode: response.statusCode, headers: headerMap(response.headers), body: response.body },
-		app.settings,
-	);
+	const failure = graphApiError(TEST_NODE, TEST_REQUEST, answer, app.settings, unusable);
 	return { status: 'Error', message: `${failure.message} ${failure.description ?? ''}`.trim() };
 }
