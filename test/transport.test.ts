@@ -186,6 +186,38 @@ describe('retries', () => {
 		},
 	);
 
+	it.each([
+		['Max Retries is spent', { maxRetries: 0 }, /Gave up after 1 attempts/],
+		[
+			'the next back-off would pass Max Retry Wait',
+			{ maxRetryWaitSeconds: 0.5 },
+			/beyond the retry limit/,
+		],
+	])(
+		'Create whose last answer was 503 after Graph created the flow, and %s: the error says the flow may exist',
+		async (_, requestOptions, why) => {
+			emulator.injectFault({ target: 'graph', kind: 'statusAfter', status: 503, method: 'POST' });
+			const { error } = await run({ ...create, requestOptions });
+			expect(error?.description).toMatch(why);
+			expect(error?.description).toMatch(/may exist\. Look for it \(Get, or Get Many\)/);
+			expect(
+				emulator.state.requireTenant(emulator.defaults.tenantId).userFlow('b2x', 'B2X_1_Fresh'),
+			).toBeDefined();
+		},
+	);
+
+	it('Create whose read-back fails after an answer that may have applied: the error says the flow may exist', async () => {
+		emulator.injectFault({ target: 'graph', kind: 'statusAfter', status: 504, method: 'POST' });
+		emulator.injectFault({ target: 'graph', kind: 'status', status: 503, method: 'GET', times: 2 });
+		const { error } = await run({ ...create, requestOptions: { maxRetries: 1 } });
+		expect(emulator.graphRequests().map((r) => [r.method, r.status])).toEqual([
+			['POST', 504],
+			['GET', 503],
+			['GET', 503],
+		]);
+		expect(error?.description).toMatch(/may exist\. Look for it \(Get, or Get Many\)/);
+	});
+
 	it('Request Options bound the retries and the request timeout', async () => {
 		emulator.injectFault({ target: 'graph', kind: 'delay', delayMs: 3_000 });
 		emulator.injectFault({ target: 'graph', kind: 'status', status: 503, times: 5 });

@@ -39,6 +39,12 @@ export const PAGE_SIZE = 100;
 const MAY_HAVE_APPLIED =
 	'Graph (or a gateway on the way) may have carried the request out before it answered, so it was not sent again: the object may exist. Look for it (Get, or Get Many) before running the item again.';
 
+/** The error of a POST that may have taken effect, saying so and how to look. */
+function sayingItMayExist(error: NodeApiError): NodeApiError {
+	error.description = `${error.description ?? ''} ${MAY_HAVE_APPLIED}`.trim();
+	return error;
+}
+
 /** More pages than a tenant's flows or connectors fill (a hundred thousand objects at 100 a page). */
 const MAX_PAGES = 1_000;
 
@@ -106,11 +112,14 @@ export class GraphClient {
 			waitedMs += delay;
 			return undefined;
 		};
+		// A read-back that fails after an attempt that may have applied leaves it unknown: the error says so.
+		const unreadable = async (error: NodeApiError) =>
+			await Promise.reject(mayHaveApplied ? sayingItMayExist(error) : error);
 		for (let attempt = 1; ; attempt++) {
 			let response: GraphResponse<unknown>;
 			let sentAt = 0;
 			if (mayHaveApplied && !idempotent && readBack) {
-				const earlierSuccess = await readBack();
+				const earlierSuccess = await readBack().catch(unreadable);
 				if (earlierSuccess) return earlierSuccess;
 			}
 			await budget.turn(signal);
@@ -137,7 +146,7 @@ export class GraphClient {
 				const failure = transportError(this.node, request, error, attempt, access.app.settings);
 				// A POST whose connection broke after it left may have been carried out: say so.
 				if (!idempotent && failure instanceof NodeApiError && BROKEN_AFTER_SENDING.has(code)) {
-					failure.description = `${failure.description ?? ''} ${MAY_HAVE_APPLIED}`.trim();
+					throw sayingItMayExist(failure);
 				}
 				throw failure;
 			}
@@ -157,7 +166,7 @@ export class GraphClient {
 				continue;
 			}
 			if (response.statusCode === 409 && readBack && (mayHaveApplied || readBackOnEveryConflict)) {
-				const earlierSuccess = await readBack();
+				const earlierSuccess = await readBack().catch(unreadable);
 				if (earlierSuccess) return earlierSuccess;
 			}
 			if (!RETRYABLE_STATUS.has(response.statusCode)) {
@@ -180,11 +189,13 @@ export class GraphClient {
 				continue;
 			}
 			if (!idempotent && !readBack) throw fail(MAY_HAVE_APPLIED);
-			if (++retries > policy.maxRetries) throw fail(`Gave up after ${attempt} attempts.`);
+			// A POST that gives up here got 503/504 last, which may have come after Graph applied it.
+			const unseen = idempotent ? '' : ` ${MAY_HAVE_APPLIED}`;
+			if (++retries > policy.maxRetries) throw fail(`Gave up after ${attempt} attempts.${unseen}`);
 			mayHaveApplied = !idempotent;
 			const delay = asked ?? backoffMs(retries);
 			const beyond = planWait(delay, waitsFor);
-			if (beyond) throw fail(beyond);
+			if (beyond) throw fail(`${beyond}${unseen}`);
 			await pause(delay, signal);
 		}
 	}
