@@ -113,8 +113,10 @@ export interface FaultProfile {
 	throttleWithRetryAfter: number;
 	/** 429 TooManyRequests without Retry-After. */
 	throttleWithoutRetryAfter: number;
-	/** 503 or 504, half each. */
+	/** 503 or 504, half each, before the request takes effect. */
 	unavailable: number;
+	/** 503 or 504, half each, after the request took effect ('statusAfter'); default 0. */
+	unavailableAfter?: number;
 	/** Dropped connections; half before the request takes effect, half after. */
 	dropped: number;
 	/** Answered after slowMs, which a run sets above its request timeout. */
@@ -464,16 +466,20 @@ class LocalEmulator implements Emulator {
 	}
 
 	/**
-	 * A step of a $batch: recorded, then answered by the first queued 'status' fault it matches, or by the
-	 * router. Other fault kinds act on a connection, which is the batch's, so they do not apply to a step;
-	 * nor does the fault profile, which draws once per HTTP request.
+	 * A step of a $batch: recorded, then answered by the first queued 'status' or 'statusAfter' fault it
+	 * matches, or by the fault profile's draw for it, or by the router. Other fault kinds act on a connection,
+	 * which is the batch's, so they do not apply to a step. Assumed: Graph answers a step 429, 503 or 504 on its
+	 * own, before or after carrying it out, as it answers a direct request (Microsoft documents 429 in a step's
+	 * answer and is silent on the others).
 	 */
 	private runBatchStep(step: IncomingCall): EmulatorResponse {
 		this.requests.push(step.record);
-		const fault = this.takeFault(step, (queued) => queued.kind === 'status');
+		const answersAlone = (fault: Fault) => fault.kind === 'status' || fault.kind === 'statusAfter';
+		const fault = this.takeFault(step, answersAlone) ?? this.randomFault(step, answersAlone);
+		if (fault?.kind === 'statusAfter') handleGraphRequest(step, this.graph);
 		const response =
-			fault?.kind === 'status'
-				? this.faultResponse(step, fault)
+			fault?.kind === 'status' || fault?.kind === 'statusAfter'
+				? this.faultResponse(step, { ...fault, kind: 'status' })
 				: handleGraphRequest(step, this.graph);
 		step.record.status = response.status;
 		step.record.answeredAt = Date.now();
@@ -493,7 +499,11 @@ class LocalEmulator implements Emulator {
 		);
 	}
 
-	private randomFault(call: IncomingCall): Fault | undefined {
+	/** The profile's draw for a request; a step of a $batch takes only the faults that `applies` allows. */
+	private randomFault(
+		call: IncomingCall,
+		applies: (fault: Fault) => boolean = () => true,
+	): Fault | undefined {
 		if (!this.profile || !isGraphPath(call.rawPath)) return undefined;
 		const { profile, random } = this.profile;
 		const roll = random();
@@ -515,6 +525,16 @@ class LocalEmulator implements Emulator {
 			],
 			[profile.unavailable / 2, '503', { target: 'graph', kind: 'status', status: 503 }],
 			[profile.unavailable / 2, '504', { target: 'graph', kind: 'status', status: 504 }],
+			[
+				(profile.unavailableAfter ?? 0) / 2,
+				'503 after the effect',
+				{ target: 'graph', kind: 'statusAfter', status: 503 },
+			],
+			[
+				(profile.unavailableAfter ?? 0) / 2,
+				'504 after the effect',
+				{ target: 'graph', kind: 'statusAfter', status: 504 },
+			],
 			[profile.dropped / 2, 'dropped before', { target: 'graph', kind: 'drop' }],
 			[profile.dropped / 2, 'dropped after', { target: 'graph', kind: 'dropAfter' }],
 			[profile.slow, 'slow', { target: 'graph', kind: 'delay', delayMs: profile.slowMs }],
@@ -523,7 +543,9 @@ class LocalEmulator implements Emulator {
 		for (const [share, name, fault] of choices) {
 			threshold += share;
 			if (roll < threshold) {
-				this.injectedFaults[name] = (this.injectedFaults[name] ?? 0) + 1;
+				if (!applies(fault)) return undefined;
+				const counted = call.record.batchId === undefined ? name : `${name} (a $batch step)`;
+				this.injectedFaults[counted] = (this.injectedFaults[counted] ?? 0) + 1;
 				return fault;
 			}
 		}

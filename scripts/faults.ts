@@ -1,7 +1,11 @@
-// `npm run test:faults`: 1,000 Create / Set Step / Disable Step operations through n8n's engine while the
-// emulator injects 20% 429 (half with Retry-After), 5% 503/504, 2% dropped connections and 2% answers slower
-// than the request timeout. Prints the figures; exits non-zero if an item was lost, an effect happened twice,
-// or the tenant does not end as the workflows asked.
+// `npm run test:faults`: 1,000 operations through n8n's engine: User Flow Create / Set Step / Disable Step and
+// API Connector Create / Update / Upload Client Certificate, half of them with Batching on, while the emulator
+// injects 20% 429 (half with Retry-After), 5% 503/504, 5% 503/504 after carrying the request out, 4% dropped
+// connections (half after carrying it out) and 2% answers slower than the request timeout. The emulator's
+// directory judges every item's output. Prints every figure; exits non-zero if an item was lost, an effect
+// happened twice, an output claimed what the tenant does not show, a POST that took effect failed without
+// saying the object may exist, or the tenant does not end as the workflows asked.
+// `--wrong-expectation` makes the judge expect what the workflows did not ask: the run must then fail.
 import { parseArgs } from 'node:util';
 
 import { runTrustingEmulator } from '../emulator/trust';
@@ -13,6 +17,7 @@ async function main() {
 			lanes: { type: 'string', default: '20' },
 			seed: { type: 'string', default: '20261122' },
 			timeout: { type: 'string', default: '2' },
+			'wrong-expectation': { type: 'boolean', default: false },
 		},
 	});
 	await import('../test/support/env');
@@ -25,29 +30,43 @@ async function main() {
 			lanes: Number(values.lanes),
 			seed: Number(values.seed),
 			requestTimeoutSeconds: Number(values.timeout),
+			wrongExpectation: values['wrong-expectation'],
 		});
-		const rows: Array<[string, string | number]> = [
-			['operations (items in)', figures.itemsIn],
-			['items out: success', figures.successItems],
-			['items out: error', figures.errorItems],
+		const print = (name: string, value: string | number) =>
+			console.log(`${name.padEnd(52)} ${value}`);
+		print('operations (items in)', figures.itemsIn);
+		print('items out: success', figures.successItems);
+		print('items out: error', figures.errorItems);
+		for (const [operation, { itemsIn, success, error, lost }] of Object.entries(
+			figures.operations,
+		)) {
+			print(`  ${operation}`, `${itemsIn} in, ${success} success, ${error} error, ${lost} lost`);
+		}
+		for (const [operation, { items, existed }] of Object.entries(figures.mayExist)) {
+			print(`errors saying it may exist: ${operation}`, `${items} (${existed} did exist)`);
+		}
+		const checks: Array<[string, number]> = [
 			['lost items', figures.lostItems],
-			['duplicate effects', figures.duplicateEffects],
-			['flows not as asked', figures.wrongFinalState],
-			['Graph requests', figures.graphRequests],
-			['retries made', figures.retries],
-			['Retry-After asked by Graph, sum (s)', figures.retryAfterWaitSeconds],
-			...Object.entries(figures.injectedFaults).map(([kind, count]): [string, number] => [
-				`injected: ${kind}`,
-				count,
-			]),
-			['wall time (s)', figures.seconds.toFixed(1)],
+			['duplicate flows', figures.duplicateFlows],
+			['duplicate connectors', figures.duplicateConnectors],
+			['duplicate certificate entries', figures.duplicateCertificates],
+			['false successes', figures.falseSuccesses],
+			['POSTs applied, error not saying "may exist"', figures.unflaggedEffects],
+			['flows and connectors not as asked', figures.wrongFinalState],
 		];
-		for (const [name, value] of rows) console.log(`${name.padEnd(34)} ${value}`);
-		for (const error of figures.errors.slice(0, 20)) console.log(`error item: ${error}`);
-		const failed = [figures.lostItems, figures.duplicateEffects, figures.wrongFinalState].filter(
-			(count) => count > 0,
-		).length;
-		console.log(`${3 - failed} passed, ${failed} failed`);
+		for (const [name, count] of checks) print(name, count);
+		print('Graph requests (steps of a $batch included)', figures.graphRequests);
+		print('  of them $batch POSTs', figures.batchRequests);
+		print('retries made', figures.retries);
+		print('Retry-After asked by Graph, sum (s)', figures.retryAfterWaitSeconds);
+		for (const [kind, count] of Object.entries(figures.injectedFaults).sort()) {
+			print(`injected: ${kind}`, count);
+		}
+		print('wall time (s)', figures.seconds.toFixed(1));
+		for (const error of figures.errors.slice(0, 30)) console.log(`error item: ${error}`);
+		for (const finding of figures.findings.slice(0, 30)) console.log(`FAILED ${finding}`);
+		const failed = checks.filter(([, count]) => count > 0).length;
+		console.log(`${checks.length - failed} checks passed, ${failed} failed`);
 		process.exitCode = failed ? 1 : 0;
 	} finally {
 		await emulator.close();
