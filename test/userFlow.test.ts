@@ -207,6 +207,31 @@ describe('User Flow > Create (b2xIdentityUserFlow POST examples)', () => {
 		});
 	});
 
+	it('the configuration cannot be read after the flow was created: the error names the flow that now exists', async () => {
+		emulator.injectFault({
+			target: 'graph',
+			kind: 'status',
+			status: 503,
+			method: 'GET',
+			pathIncludes: '/B2X_1_Unread/apiConnectorConfiguration',
+		});
+		const { error } = await run({
+			resource: 'userFlow',
+			operation: 'create',
+			flowKind: 'b2x',
+			userFlowName: 'Unread',
+			additionalFields: { postAttributeCollectionConnectorId: connector2.id },
+			requestOptions: { maxRetries: 0 },
+		});
+		expect(tenant().userFlow('b2x', 'B2X_1_Unread')).toBeDefined();
+		expect(error?.message).toMatch(
+			/^The user flow B2X_1_Unread exists, but its API connector configuration could not be read back: Microsoft Graph error ServiceUnavailable/,
+		);
+		expect(error?.description).toMatch(
+			/Run the item again: Create uses the existing flow and links what it lacks/,
+		);
+	});
+
 	it('an existing flow of another type or version is not taken as the one asked for', async () => {
 		tenant().addUserFlow({ id: 'B2X_1_Other', kind: 'b2x', userFlowTypeVersion: 2 });
 		const { error } = await run({

@@ -224,21 +224,28 @@ export const execute: OperationExecute<IDataObject> = async function (run, itemI
 	// Graph has been seen to accept the documented @odata.id binding at creation without linking it:
 	// read the configuration back and link whatever is missing with the documented $ref call.
 	const target: FlowTarget = { kind, flowId: String(flow.id) };
+	// From here the flow exists: an error names it and says what is linked, so that a re-run completes it.
+	const halfDone = (what: string, linkedSoFar: string) => (error: Error) =>
+		Promise.reject(
+			new NodeOperationError(
+				node,
+				`The user flow ${target.flowId} exists, but ${what}: ${error.message}`,
+				{
+					itemIndex,
+					description: `Linked so far: ${linkedSoFar}. Run the item again: Create uses the existing flow and links what it lacks.`,
+				},
+			),
+		);
 	const steps = connectors.map((c) => c.step);
-	const configuration = await readConfiguration(graph, itemIndex, target, steps);
+	const configuration = await readConfiguration(graph, itemIndex, target, steps).catch(
+		halfDone('its API connector configuration could not be read back', 'unknown'),
+	);
 	const linked: IDataObject = {};
 	for (const { step, connectorId } of connectors) {
 		if (String(configuration[step]?.id ?? '').toLowerCase() !== connectorId) {
-			await writeStep(graph, itemIndex, target, step, connectorId).catch((error: Error) => {
-				throw new NodeOperationError(
-					node,
-					`The user flow ${target.flowId} exists, but its ${step} step could not be linked: ${error.message}`,
-					{
-						itemIndex,
-						description: `Linked so far: ${JSON.stringify(linked)}. Run the item again: Create uses the existing flow and links what it lacks.`,
-					},
-				);
-			});
+			await writeStep(graph, itemIndex, target, step, connectorId).catch(
+				halfDone(`its ${step} step could not be linked`, JSON.stringify(linked)),
+			);
 		}
 		linked[step] = connectorId;
 	}
