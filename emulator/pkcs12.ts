@@ -21,13 +21,34 @@ const FORGE_WRONG_PASSWORD = /MAC could not be verified|wrong password|Failed to
  * a chain too). Anything that cannot be used answers 400; nothing of the file or the password is kept.
  */
 export function readPkcs12Certificate(pkcs12Value: string, password: string): CertificateDetails {
+	// A digest, so that nothing of the file or the password is kept.
+	const key = createHash('sha256')
+		.update(password)
+		.update('\u0000')
+		.update(pkcs12Value)
+		.digest('hex');
+	const known = readCertificates.get(key);
+	if (known) return { ...known };
 	const certificate = certificateOfPrivateKey(openPfx(decodePfx(pkcs12Value), password));
-	return {
+	const details = {
 		thumbprint: sha1Thumbprint(certificate),
 		notBefore: certificate.validity.notBefore,
 		notAfter: certificate.validity.notAfter,
 	};
+	if (readCertificates.size >= READ_CERTIFICATES_KEPT) {
+		readCertificates.delete(readCertificates.keys().next().value as string);
+	}
+	readCertificates.set(key, details);
+	return { ...details };
 }
+
+/**
+ * Opening a .pfx takes some 30 ms of the one thread that answers every request, so the few a run uploads
+ * again and again are opened once (the fault run's batches of uploads would otherwise hold other answers
+ * past their timeout: a slowness that is the emulator's, not Graph's).
+ */
+const readCertificates = new Map<string, CertificateDetails>();
+const READ_CERTIFICATES_KEPT = 32;
 
 /** Assumed code: Request_BadRequest, as the directory behind identityApiConnector answers bad input. */
 function rejected(message: string): GraphError {

@@ -9,7 +9,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import type { Emulator, FaultProfile } from '../../emulator';
 import { SEEDED_CONNECTORS, type ApiConnector, type Tenant } from '../../emulator/state';
 import { secretCredential } from './credentials';
-import { makePfx, TEST_PFX_PASSWORD } from './pfx';
+import { makePfx, TEST_PFX_PASSWORD, type TestPfx } from './pfx';
 import { runNode } from './runWorkflow';
 import { registerSecret } from './secrets';
 
@@ -81,6 +81,8 @@ const [connector1, connector2] = SEEDED_CONNECTORS;
 const byExpression = (expression: string) => ({ __rl: true, mode: 'id', value: expression });
 const BASIC_PASSWORD = 'fault-run-connector-password-Hq27';
 registerSecret(BASIC_PASSWORD);
+/** Distinct .pfx files the Uploads take in turn. */
+const CERTIFICATES = 4;
 /**
  * What the node's error says when it cannot tell whether its POST took effect, or when it knows the object
  * exists (User Flow > Create whose later link failed names the flow that now exists).
@@ -209,8 +211,8 @@ interface ConnectorLane {
 	batching: boolean;
 	items: ConnectorItem[];
 	create: Output;
-	/** The items whose Create succeeded, with the id it gave, in the order of the Update and Upload runs. */
-	created: Array<{ index: number; id: string; thumbprint: string }>;
+	/** The items whose Create succeeded, with the id it gave and the .pfx their Upload takes, in the order of the Update and Upload runs. */
+	created: Array<{ index: number; id: string; pfx: TestPfx }>;
 	update: Output;
 	upload: Output;
 }
@@ -220,6 +222,7 @@ async function runConnectorLane(
 	emulator: Emulator,
 	names: string[],
 	settings: LaneSettings,
+	certificates: TestPfx[],
 ): Promise<ConnectorLane> {
 	const items = names.map((name) => ({
 		name,
@@ -241,12 +244,14 @@ async function runConnectorLane(
 		},
 		{ items },
 	);
-	const created = items.flatMap((_, index) => {
-		const out = outputOf(create, index);
-		return out && !out.json.error && typeof out.json.id === 'string'
-			? [{ index, id: out.json.id, thumbprint: '' }]
-			: [];
-	});
+	const created = items
+		.flatMap((_, index) => {
+			const out = outputOf(create, index);
+			return out && !out.json.error && typeof out.json.id === 'string'
+				? [{ index, id: out.json.id }]
+				: [];
+		})
+		.map((entry, position) => ({ ...entry, pfx: certificates[position % certificates.length] }));
 	const update = await runOperation(
 		emulator,
 		settings,
@@ -259,23 +264,12 @@ async function runConnectorLane(
 		},
 		{ items: created.map(({ index, id }) => ({ ...items[index], id })) },
 	);
-	const inputItems = created.map((entry) => {
-		const pfx = makePfx({
-			password: TEST_PFX_PASSWORD,
-			commonName: `${items[entry.index].name}.test`,
-		});
-		entry.thumbprint = pfx.thumbprint;
-		return {
-			json: { id: entry.id },
-			binary: {
-				data: {
-					data: pfx.base64,
-					mimeType: 'application/x-pkcs12',
-					fileName: 'client.pfx',
-				},
-			},
-		};
-	});
+	const inputItems = created.map(({ id, pfx }) => ({
+		json: { id },
+		binary: {
+			data: { data: pfx.base64, mimeType: 'application/x-pkcs12', fileName: 'client.pfx' },
+		},
+	}));
 	const upload = await runOperation(
 		emulator,
 		settings,
@@ -314,6 +308,11 @@ export async function runFaultScenario(
 ): Promise<FaultFigures> {
 	const started = Date.now();
 	const itemsPerLane = Math.ceil(options.operations / 3 / options.lanes);
+	// Made before the run: making one takes about 140 ms of the CPU this process shares with the emulator,
+	// which would hold every answer in flight past its timeout. Neighbouring items get different ones.
+	const certificates = Array.from({ length: CERTIFICATES }, (_, index) =>
+		makePfx({ password: TEST_PFX_PASSWORD, commonName: `fault-run-${index}.test` }),
+	);
 	emulator.setFaultProfile(faultProfile(options.seed, options.requestTimeoutSeconds));
 	const lanes = await Promise.all(
 		Array.from({ length: options.lanes }, async (_, lane) => {
@@ -325,7 +324,7 @@ export async function runFaultScenario(
 			);
 			return settings.subject === 'flows'
 				? await runFlowLane(emulator, names, settings)
-				: await runConnectorLane(emulator, names, settings);
+				: await runConnectorLane(emulator, names, settings, certificates);
 		}),
 	);
 	const injectedFaults = { ...emulator.injectedFaults };
@@ -553,11 +552,11 @@ class Judge {
 				);
 			}
 		});
-		created.forEach(({ index, id, thumbprint: asked }, position) => {
+		created.forEach(({ index, id, pfx }, position) => {
 			const item = this.options.wrongExpectation
 				? { ...items[index], renamed: `${items[index].renamed} (not asked)` }
 				: items[index];
-			const thumbprint = this.options.wrongExpectation ? `${asked}0` : asked;
+			const thumbprint = this.options.wrongExpectation ? `${pfx.thumbprint}0` : pfx.thumbprint;
 			const connector = this.tenant.connector(id);
 			const updated = updateOut[position];
 			if (updated && !updated.json.error) {
