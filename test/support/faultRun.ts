@@ -362,6 +362,16 @@ function createdTwice(graph: ReturnType<Emulator['graphRequests']>): number {
 	return ids.length - new Set(ids).size;
 }
 
+/** What the judge counts as a failure of the run. */
+type Finding =
+	| 'lostItems'
+	| 'duplicateFlows'
+	| 'duplicateConnectors'
+	| 'duplicateCertificates'
+	| 'falseSuccesses'
+	| 'unflaggedEffects'
+	| 'wrongFinalState';
+
 /** Compares every item's output, and what the successful items asked, with the tenant. */
 class Judge {
 	readonly figures: FaultFigures = {
@@ -401,8 +411,8 @@ class Judge {
 		}
 	}
 
-	private find(kind: keyof FaultFigures & string, what: string) {
-		(this.figures[kind as 'falseSuccesses'] as number)++;
+	private find(kind: Finding, what: string) {
+		this.figures[kind]++;
 		this.figures.findings.push(`${kind}: ${what}`);
 	}
 
