@@ -221,16 +221,18 @@ export async function startQueueN8n(options: {
 		for (const { workflowId } of EXECUTIONS)
 			await prepared.cli(['publish:workflow', `--id=${workflowId}`]);
 
-		const workers: QueueN8n['workers'] = [];
-		for (const name of ['worker-1', 'worker-2']) {
-			const userFolder = join(work, name);
-			await installPackage(prepared.tarball, userFolder);
+		// The workers' installs and all three starts in parallel: each n8n takes about 10 s to be ready.
+		const workerNames = ['worker-1', 'worker-2'];
+		await Promise.all(
+			workerNames.map((name) => installPackage(prepared.tarball, join(work, name))),
+		);
+		const startWorker = async (name: string) => {
 			const healthPort = await freePort();
-			const worker = await startN8nProcess(
+			return await startN8nProcess(
 				['worker', '--concurrency=1'],
 				{
 					...prepared.env,
-					N8N_USER_FOLDER: userFolder,
+					N8N_USER_FOLDER: join(work, name),
 					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
 					QUEUE_HEALTH_CHECK_PORT: String(healthPort),
 					N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
@@ -238,11 +240,18 @@ export async function startQueueN8n(options: {
 				},
 				`http://127.0.0.1:${healthPort}/healthz/readiness`,
 			);
-			stops.push(worker.stop);
-			workers.push({ name, process: worker });
-		}
-		const main = await startN8n(prepared.env);
-		stops.push(main.stop);
+		};
+		const mainStart = startN8n(prepared.env);
+		const workerStarts = workerNames.map(startWorker);
+		const starts = await Promise.allSettled([mainStart, ...workerStarts]);
+		for (const start of starts) if (start.status === 'fulfilled') stops.push(start.value.stop);
+		const failedStart = starts.find((start) => start.status === 'rejected');
+		if (failedStart) throw failedStart.reason;
+		const main = await mainStart;
+		const workers = (await Promise.all(workerStarts)).map((process, i) => ({
+			name: workerNames[i],
+			process,
+		}));
 		const cookie = await setUpOwner(main.baseUrl, {
 			email: 'queue@example.com',
 			password: 'Queue-only-Passw0rd',

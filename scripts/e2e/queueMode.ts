@@ -31,9 +31,27 @@ export async function checkQueueMode(emulator: Emulator, work: string): Promise<
 	mkdirSync(queueWork);
 	const queue = await startQueueN8n({ work: queueWork, emulator, timeScale: TIME_SCALE });
 	try {
+		const settings = (
+			(await (
+				await fetch(`${queue.main.baseUrl}/rest/settings`, { headers: { Cookie: queue.cookie } })
+			).json()) as {
+				data: { executionMode: string; unverifiedCommunityNodesEnabled: boolean };
+			}
+		).data;
 		check(
-			'queue mode: one main and two workers started on PostgreSQL and Redis, the package installed on each',
-			queue.workers.every(({ process }) => process.log().includes('n8n worker is now ready')),
+			'queue mode: one main (executions mode queue) and two workers ready on PostgreSQL and Redis',
+			settings.executionMode === 'queue' &&
+				queue.workers.every(({ process }) => process.log().includes('n8n worker is now ready')),
+			`executionMode ${settings.executionMode}`,
+		);
+		// Unset, n8n 2.41 warns at every start that its default will turn to false (DeprecationService).
+		const warned = [queue.main, ...queue.workers.map(({ process }) => process)].filter((n8n) =>
+			n8n.log().includes('N8N_UNVERIFIED_PACKAGES_ENABLED'),
+		).length;
+		check(
+			'  N8N_UNVERIFIED_PACKAGES_ENABLED=true on main and workers: unverified packages on, no deprecation warning',
+			settings.unverifiedCommunityNodesEnabled === true && warned === 0,
+			`${warned} of 3 processes warned`,
 		);
 		for (const variant of VARIANTS) {
 			const run = await runTwoExecutions(queue, emulator, variant);
