@@ -269,7 +269,7 @@ export interface QueueExecution {
 	worker?: string;
 	ok: number;
 	failed: number;
-	/** From sending its webhook request to its answer. */
+	/** n8n's record of it: from created (queued by the main) to stopped (on its worker). */
 	ms: number;
 	/** The webhook's answer when it was not the items. */
 	error?: string;
@@ -278,7 +278,7 @@ export interface QueueExecution {
 export interface QueueRun {
 	variant: GraphBudget['variant'];
 	executions: QueueExecution[];
-	/** From sending both webhook requests to the last answer. */
+	/** n8n's records: from the first execution's creation to the last one's stop. */
 	ms: number;
 	/** Graph requests the budget counted (each $batch step), admitted and refused. */
 	requests: number;
@@ -303,18 +303,24 @@ function startedBy(queue: QueueN8n): Map<string, string> {
 	return started;
 }
 
+interface ExecutionRecord {
+	id: string;
+	workflowId: string;
+	createdAt: string;
+	stoppedAt: string;
+}
+
 /** The main's latest execution of each workflow, by the REST API. */
-async function latestExecutions(queue: QueueN8n): Promise<Map<string, string>> {
+async function latestExecutions(queue: QueueN8n): Promise<Map<string, ExecutionRecord>> {
 	const response = await fetch(`${queue.main.baseUrl}/rest/executions?limit=50`, {
 		headers: { Cookie: queue.cookie },
 	});
-	const body = (await response.json()) as {
-		data: { results: Array<{ id: string; workflowId: string }> };
-	};
-	const latest = new Map<string, string>();
-	for (const { id, workflowId } of body.data.results)
-		if (!latest.has(workflowId) || Number(id) > Number(latest.get(workflowId)))
-			latest.set(workflowId, id);
+	const body = (await response.json()) as { data: { results: ExecutionRecord[] } };
+	const latest = new Map<string, ExecutionRecord>();
+	for (const record of body.data.results) {
+		const known = latest.get(record.workflowId);
+		if (!known || Number(record.id) > Number(known.id)) latest.set(record.workflowId, record);
+	}
 	return latest;
 }
 
@@ -331,12 +337,12 @@ export async function runTwoExecutions(
 	seedExecutions(emulator, queue.items);
 	emulator.setBudget({ variant, timeScale: queue.timeScale });
 	emulator.clearRequests();
-	const started = Date.now();
+	// The times are n8n's own records, not the webhook's answer: the main may take the first request before it
+	// has registered the webhooks, which getWebhook waits out.
 	const answers = await Promise.all(
 		EXECUTIONS.map(async ({ workflowId, path }) => {
 			const response = await queue.main.webhook(path);
 			const text = await response.text();
-			const ms = Date.now() - started;
 			let output: Array<{ error?: unknown }> | undefined;
 			try {
 				output = JSON.parse(text) as Array<{ error?: unknown }>;
@@ -350,21 +356,27 @@ export async function runTwoExecutions(
 				workflowId,
 				ok,
 				failed: queue.items - ok,
-				ms,
 				error: response.ok && Array.isArray(output) ? undefined : text.slice(0, 500),
 			};
 		}),
 	);
-	const ms = Date.now() - started;
-	const [ids, workers] = [await latestExecutions(queue), startedBy(queue)];
+	const [records, workers] = [await latestExecutions(queue), startedBy(queue)];
+	const times = answers.map(({ workflowId }) => {
+		const record = records.get(workflowId);
+		if (!record) throw new Error(`n8n has no execution of ${workflowId}`);
+		return { record, created: Date.parse(record.createdAt), stopped: Date.parse(record.stoppedAt) };
+	});
 	const stats = emulator.budgetStats();
 	return {
 		variant,
-		executions: answers.map((answer) => ({
+		executions: answers.map((answer, i) => ({
 			...answer,
-			worker: workers.get(ids.get(answer.workflowId) ?? ''),
+			ms: times[i].stopped - times[i].created,
+			worker: workers.get(times[i].record.id),
 		})),
-		ms,
+		ms:
+			Math.max(...times.map(({ stopped }) => stopped)) -
+			Math.min(...times.map(({ created }) => created)),
 		requests: stats.admitted + stats.throttled,
 		tooManyRequests: stats.tooManyRequests,
 		tokens: emulator.tokenRequests().length,

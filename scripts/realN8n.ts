@@ -110,8 +110,11 @@ export function parseExecution(output: string): Execution {
 	return JSON.parse(lines.slice(start, end + 1).join('\n')) as Execution;
 }
 
+/** Three n8n starting at once on a busy 2-core machine took over 90 s (queue mode's main and two workers). */
+const READY_WITHIN_MS = 180_000;
+
 async function waitForReady(readyUrl: string, server: ChildProcess): Promise<void> {
-	const deadline = Date.now() + 90_000;
+	const deadline = Date.now() + READY_WITHIN_MS;
 	while (Date.now() < deadline) {
 		if (server.exitCode !== null) throw new Error(`n8n exited with ${server.exitCode}`);
 		try {
@@ -121,7 +124,7 @@ async function waitForReady(readyUrl: string, server: ChildProcess): Promise<voi
 		}
 		await new Promise((r) => setTimeout(r, 500));
 	}
-	throw new Error('n8n did not become ready within 90 s');
+	throw new Error(`n8n did not become ready within ${READY_WITHIN_MS / 1000} s`);
 }
 
 export interface N8nProcess {
