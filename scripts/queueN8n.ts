@@ -30,7 +30,7 @@ const REDIS_SERVER = '/usr/bin/redis-server';
 const POSTGRESQL_VERSIONS = '/usr/lib/postgresql';
 
 /** redis-server and the newest installed PostgreSQL's bin folder, or an error that says what to install. */
-function queueModeBinaries(): { redisServer: string; postgresBin: string } {
+export function queueModeBinaries(): { redisServer: string; postgresBin: string } {
 	const versions = existsSync(POSTGRESQL_VERSIONS)
 		? readdirSync(POSTGRESQL_VERSIONS)
 				.filter((version) => existsSync(join(POSTGRESQL_VERSIONS, version, 'bin', 'postgres')))

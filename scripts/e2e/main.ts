@@ -11,6 +11,7 @@ import { join } from 'node:path';
 
 import { startEmulator } from '../../emulator';
 import { prepareN8n } from '../prepareN8n';
+import { queueModeBinaries } from '../queueN8n';
 import { repository, run } from '../realN8n';
 import { anyFailed, check, summary } from './check';
 import { checkEgressFilter, runExamples } from './commandLine';
@@ -21,6 +22,8 @@ import { checkRunningN8n } from './runningN8n';
 
 async function main() {
 	const started = Date.now();
+	// Before minutes of other checks: without Redis and PostgreSQL, say at once which packages to install.
+	queueModeBinaries();
 	const work = mkdtempSync(join(tmpdir(), 'n8n-entra-e2e-'));
 	const emulator = await startEmulator();
 	const trap = await startRedirectTrap();
