@@ -24,7 +24,7 @@ import {
 import { codeNode, linearWorkflow, userFlowNode, webhookNode } from './workflowNodes';
 
 /** The Debian packages queue mode needs here, as .ci/run installs them. */
-export const QUEUE_MODE_PACKAGES = 'redis-server postgresql';
+const QUEUE_MODE_PACKAGES = 'redis-server postgresql';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 const POSTGRESQL_VERSIONS = '/usr/lib/postgresql';
