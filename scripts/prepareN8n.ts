@@ -79,7 +79,7 @@ async function packPackage(work: string): Promise<string> {
 }
 
 /** Installed the way n8n installs community packages: into <user folder>/.n8n/nodes with npm. */
-async function installPackage(tarball: string, userFolder: string): Promise<void> {
+export async function installPackage(tarball: string, userFolder: string): Promise<void> {
 	const nodes = join(userFolder, '.n8n', 'nodes');
 	mkdirSync(nodes, { recursive: true });
 	await timed('install the package into the n8n user folder', () =>
@@ -113,12 +113,15 @@ export interface PreparedN8n {
 
 /**
  * Node 24 and n8n (installed once into .cache/), then this package packed into `work` and installed into a
- * new user folder there, with the emulator's Entra credential and `otherCredentials` imported.
+ * new user folder there, with the emulator's Entra credential and `otherCredentials` imported (into the database
+ * that `env` names, SQLite in the user folder by default).
  */
 export async function prepareN8n(options: {
 	work: string;
 	emulator: Emulator;
 	otherCredentials?: Array<Record<string, unknown>>;
+	/** Variables on top of n8n's environment for every command, such as queue mode's database and Redis. */
+	env?: NodeJS.ProcessEnv;
 }): Promise<PreparedN8n> {
 	const { work, emulator } = options;
 	const node24Bin = await ensureNode24();
@@ -126,7 +129,7 @@ export async function prepareN8n(options: {
 	const tarball = await packPackage(work);
 	const userFolder = join(work, 'user');
 	await installPackage(tarball, userFolder);
-	const env = n8nEnvironment(userFolder, node24Bin, await freePort());
+	const env = { ...n8nEnvironment(userFolder, node24Bin, await freePort()), ...options.env };
 	const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
 		run(n8nBin, args, { env: { ...env, ...extra } });
 	const { path, credential } = credentialFile(emulator, work, options.otherCredentials);

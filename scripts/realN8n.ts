@@ -110,25 +110,31 @@ export function parseExecution(output: string): Execution {
 	return JSON.parse(lines.slice(start, end + 1).join('\n')) as Execution;
 }
 
-async function waitForReady(baseUrl: string, server: ChildProcess): Promise<void> {
-	const deadline = Date.now() + 90_000;
+/** Three n8n starting at once on a busy 2-core machine took over 90 s (queue mode's main and two workers). */
+const READY_WITHIN_MS = 180_000;
+
+async function waitForReady(readyUrl: string, server: ChildProcess): Promise<void> {
+	const deadline = Date.now() + READY_WITHIN_MS;
 	while (Date.now() < deadline) {
-		if (server.exitCode !== null) throw new Error(`n8n start exited with ${server.exitCode}`);
+		if (server.exitCode !== null) throw new Error(`n8n exited with ${server.exitCode}`);
 		try {
-			if ((await fetch(`${baseUrl}/healthz/readiness`)).ok) return;
+			if ((await fetch(readyUrl)).ok) return;
 		} catch {
 			// not listening yet
 		}
 		await new Promise((r) => setTimeout(r, 500));
 	}
-	throw new Error('n8n did not become ready within 90 s');
+	throw new Error(`n8n did not become ready within ${READY_WITHIN_MS / 1000} s`);
 }
 
-export interface RunningN8n {
-	baseUrl: string;
+export interface N8nProcess {
 	stop(): Promise<void>;
 	/** What n8n printed so far. */
 	log(): string;
+}
+
+export interface RunningN8n extends N8nProcess {
+	baseUrl: string;
 	/** GET of a published workflow's production webhook. */
 	webhook(path: string): Promise<Response>;
 }
@@ -147,20 +153,17 @@ async function getWebhook(baseUrl: string, path: string): Promise<Response> {
 	}
 }
 
-/** `n8n start` on 127.0.0.1 and a free port, resolved once it reports ready. */
-export async function startN8n(env: NodeJS.ProcessEnv, port?: number): Promise<RunningN8n> {
-	const listenPort = port ?? (await freePort());
-	const baseUrl = `http://127.0.0.1:${listenPort}`;
-	const server = spawn(n8nBin, ['start'], {
-		env: {
-			...env,
-			N8N_PORT: String(listenPort),
-			N8N_LISTEN_ADDRESS: '127.0.0.1',
-			N8N_HOST: '127.0.0.1',
-			// Plain http on 127.0.0.1: the session cookie cannot be Secure.
-			N8N_SECURE_COOKIE: 'false',
-			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-		},
+/**
+ * An n8n command that keeps running (`start`, `worker`), each with a task runner broker of its own, resolved
+ * once `readyUrl` answers 2xx.
+ */
+export async function startN8nProcess(
+	args: string[],
+	env: NodeJS.ProcessEnv,
+	readyUrl: string,
+): Promise<N8nProcess> {
+	const server = spawn(n8nBin, args, {
+		env: { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) },
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let output = '';
@@ -172,12 +175,31 @@ export async function startN8n(env: NodeJS.ProcessEnv, port?: number): Promise<R
 		await new Promise((done) => server.once('exit', done));
 	};
 	try {
-		await timed('n8n start', async () => await waitForReady(baseUrl, server));
+		await timed(`n8n ${args.join(' ')}`, async () => await waitForReady(readyUrl, server));
 	} catch (error) {
 		await stop();
 		throw new Error(`${(error as Error).message}\n${output.slice(-4000)}`);
 	}
-	return { baseUrl, stop, log: () => output, webhook: (path) => getWebhook(baseUrl, path) };
+	return { stop, log: () => output };
+}
+
+/** `n8n start` on 127.0.0.1 and a free port, resolved once it reports ready. */
+export async function startN8n(env: NodeJS.ProcessEnv, port?: number): Promise<RunningN8n> {
+	const listenPort = port ?? (await freePort());
+	const baseUrl = `http://127.0.0.1:${listenPort}`;
+	const server = await startN8nProcess(
+		['start'],
+		{
+			...env,
+			N8N_PORT: String(listenPort),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_HOST: '127.0.0.1',
+			// Plain http on 127.0.0.1: the session cookie cannot be Secure.
+			N8N_SECURE_COOKIE: 'false',
+		},
+		`${baseUrl}/healthz/readiness`,
+	);
+	return { ...server, baseUrl, webhook: (path) => getWebhook(baseUrl, path) };
 }
 
 /** Creates the instance owner of a fresh n8n (which logs them in) and returns the session cookie. */

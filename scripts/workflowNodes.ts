@@ -38,16 +38,20 @@ export const manualTriggerNode = (): WorkflowNode => ({
 	parameters: {},
 });
 
-/** A GET webhook on `path`, answering when it is received or with the last node's output. */
+/**
+ * A GET webhook on `path`, answering when it is received or with the last node's output: its first item's JSON,
+ * or with `allEntries` every item's.
+ */
 export const webhookNode = (
 	path: string,
 	responseMode: 'onReceived' | 'lastNode',
+	responseData?: 'allEntries',
 ): WorkflowNode => ({
 	name: 'Webhook',
 	type: 'n8n-nodes-base.webhook',
 	typeVersion: 2,
 	webhookId: randomUUID(),
-	parameters: { httpMethod: 'GET', path, responseMode, options: {} },
+	parameters: { httpMethod: 'GET', path, responseMode, responseData, options: {} },
 });
 
 /** A Code node named Items that returns what `jsCode` returns. */

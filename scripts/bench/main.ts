@@ -19,6 +19,7 @@ import { GRAPH_MINUTE_VARIABLE } from '../../nodes/UserFlowApiConnectors/transpo
 import { runTrustingEmulator } from '../../emulator/trust';
 import { prepareN8n } from '../prepareN8n';
 import { Bench, clientCredentialsToken } from './measure';
+import { benchQueueMode } from './queueMode';
 import { requireTimeMs } from './profile';
 import {
 	printIntro,
@@ -93,7 +94,12 @@ async function main() {
 		printRequireTimes(requireTimes);
 		const tokens = await measureTokens(bench);
 		printTokens(tokens);
-		printTargets(targets({ options, baselines, table, scaled, nodeCpu, requireTimes, tokens }));
+		// Queue mode (queueMode.ts): its own n8n main, two workers, PostgreSQL and Redis.
+		const queueTargets = await benchQueueMode(emulator, work, options.runs);
+		printTargets([
+			...targets({ options, baselines, table, scaled, nodeCpu, requireTimes, tokens }),
+			...queueTargets,
+		]);
 	} finally {
 		await emulator.close();
 		rmSync(work, { recursive: true, force: true });

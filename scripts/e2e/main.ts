@@ -2,7 +2,8 @@
 // registry, cached in .cache/), every example workflow run by the n8n CLI against the local emulator (and once
 // under n8n's SSRF protection, and once under HTTPS_PROXY against a redirecting Graph), the credential's Test button
 // exercised through the REST API of a started n8n (also against a redirecting Graph), and an execution stopped
-// there by its timeout.
+// there by its timeout; then n8n's queue mode, one main and two workers on PostgreSQL and Redis, two executions at
+// once under Graph's budget (queueMode.ts; alone: `npm run test:queue`).
 // Prints a summary line.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,15 +11,19 @@ import { join } from 'node:path';
 
 import { startEmulator } from '../../emulator';
 import { prepareN8n } from '../prepareN8n';
+import { queueModeBinaries } from '../queueN8n';
 import { repository, run } from '../realN8n';
 import { anyFailed, check, summary } from './check';
 import { checkEgressFilter, runExamples } from './commandLine';
 import { inspectPackage, scan } from './package';
 import { checkRedirectUnderProxy, startRedirectTrap } from './redirects';
+import { checkQueueMode } from './queueMode';
 import { checkRunningN8n } from './runningN8n';
 
 async function main() {
 	const started = Date.now();
+	// Before minutes of other checks: without Redis and PostgreSQL, say at once which packages to install.
+	queueModeBinaries();
 	const work = mkdtempSync(join(tmpdir(), 'n8n-entra-e2e-'));
 	const emulator = await startEmulator();
 	const trap = await startRedirectTrap();
@@ -35,6 +40,7 @@ async function main() {
 		await checkEgressFilter(emulator, prepared);
 		await checkRedirectUnderProxy(emulator, prepared, trap, work);
 		await checkRunningN8n(emulator, prepared, work, trap);
+		await checkQueueMode(emulator, work);
 	} finally {
 		await trap.close();
 		await emulator.close();
