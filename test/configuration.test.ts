@@ -3,12 +3,20 @@
 // the node's output and the tenant afterwards checked.
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { SEEDED_CLIENT_SECRET, SEEDED_CONNECTORS } from '../emulator/state';
+import { SEEDED_CONNECTORS } from '../emulator/state';
 import { makePfx, TEST_PFX_PASSWORD } from './support/pfx';
 import { registerSecret } from './support/secrets';
 import { useEmulator } from './support/useEmulator';
 
-const { emulator, tenant, run, graphCalls, credentials, b2cCredentials } = useEmulator();
+const {
+	emulator,
+	tenant,
+	run,
+	graphCalls,
+	b2cCredentials,
+	productionTenant,
+	productionCredentials,
+} = useEmulator();
 const [connector1, connector2] = SEEDED_CONNECTORS;
 
 const NEW_PASSWORD = 'configuration-test-password-new';
@@ -115,22 +123,6 @@ const CONNECTOR_LIST = {
 	query: { $top: '100' },
 	body: undefined,
 };
-
-/** A second External ID tenant with its own app, empty but for the seeded identity providers. */
-function productionTenant() {
-	const production = emulator.state.addTenant({
-		domain: 'fabrikam-prod.onmicrosoft.com',
-		kind: 'externalId',
-	});
-	const clientSecret = `${SEEDED_CLIENT_SECRET}-production`;
-	const app = emulator.state.addApp({ tenantId: production.id, clientSecret });
-	const productionCredentials = credentials({
-		tenantId: production.id,
-		clientId: app.clientId,
-		clientSecret,
-	});
-	return { production, productionCredentials };
-}
 
 describe('Configuration > Export', () => {
 	beforeEach(seedPartnerFlow);
@@ -501,11 +493,11 @@ describe('Configuration > Apply', () => {
 
 	it('export, then apply to an empty tenant with another credential, reproduces it (names match, ids differ)', async () => {
 		const exported = (await run(exportParameters)).output[0].json.document as Document;
-		const { production, productionCredentials } = productionTenant();
+		const production = productionTenant();
 		emulator.clearRequests();
 		const applied = await run(
 			planAndApply(exported, passwordsFor('Test API Connector 1', 'Test API Connector 2')),
-			{ credentials: productionCredentials },
+			{ credentials: productionCredentials() },
 		);
 		expect(applied.error).toBeUndefined();
 		expect(writesOf(graphCalls())).toEqual([
@@ -515,7 +507,7 @@ describe('Configuration > Apply', () => {
 			`PUT ${flowsPath}/B2X_1_Partner/apiConnectorConfiguration/postAttributeCollection/$ref`,
 		]);
 		expect(applied.output[0].json).toMatchObject({ writes: 4, requests: { read: 2, write: 4 } });
-		const again = await run(exportParameters, { credentials: productionCredentials });
+		const again = await run(exportParameters, { credentials: productionCredentials() });
 		expect(again.output[0].json.document).toEqual(exported);
 		const created = [...production.connectors.values()];
 		expect(created.map((c) => c.id)).not.toContain(connector1.id);
