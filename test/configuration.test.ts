@@ -772,6 +772,43 @@ describe('Configuration > Apply', () => {
 		expect((await run(planAndApply(document))).output[0].json.writes).toBe(0);
 	});
 
+	it('makes changes of one kind side by side (here in $batch requests) and, when one fails, names exactly which were applied', async () => {
+		for (const id of ['B2X_1_A', 'B2X_1_B', 'B2X_1_C']) tenant().addUserFlow({ id, kind: 'b2x' });
+		const document = copy();
+		for (const id of ['B2X_1_A', 'B2X_1_B', 'B2X_1_C']) {
+			document.userFlows.push({
+				id,
+				userFlowType: 'signUpOrSignIn',
+				userFlowTypeVersion: 1,
+				identityProviders: [],
+				apiConnectors: {
+					postFederationSignup: null,
+					postAttributeCollection: 'Test API Connector 2',
+				},
+			});
+		}
+		emulator.injectFault({
+			target: 'graph',
+			kind: 'status',
+			status: 500,
+			method: 'PUT',
+			pathIncludes: 'B2X_1_B/',
+		});
+		const failed = await run(planAndApply(document, { requestOptions: { batching: true } }));
+		expect(graphCalls().some((call) => call.path === '/v1.0/$batch')).toBe(true);
+		expect(failed.error?.message).toMatch(
+			/^Apply stopped at change 2 of 3 \(linkStep B2X_1_B postAttributeCollection Test API Connector 2\): /,
+		);
+		expect(failed.error?.description).toContain(
+			'Applied (now in the tenant): linkStep B2X_1_A postAttributeCollection Test API Connector 2; linkStep B2X_1_C postAttributeCollection Test API Connector 2. Not applied: linkStep B2X_1_B postAttributeCollection Test API Connector 2.',
+		);
+		expect(tenant().userFlow('b2x', 'B2X_1_C')?.apiConnectors).toEqual({
+			postAttributeCollection: connector2.id,
+		});
+		const rerun = await run(planAndApply(document));
+		expect(rerun.output[0].json.writes).toBe(1);
+	});
+
 	it('sets passwords only with Set Passwords, and never shows one', async () => {
 		const withoutOption = await run(
 			planAndApply(SEEDED_DOCUMENT, passwordsFor('Test API Connector 1')),

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import type { OperationExecute } from '../../helpers/nodeRun';
+import { readRunOptions } from '../requestOptions';
 import { applyChanges } from './applyChanges';
 import {
 	desiredStateProperties,
@@ -117,6 +118,8 @@ export const execute: OperationExecute<IDataObject> = async function (run, itemI
 			secrets,
 		},
 		changes,
+		// Request Options > Concurrency: changes of one kind at a time, as items elsewhere.
+		readRunOptions(run.parameters).concurrency,
 	);
 	return {
 		fingerprint: planned.plan.fingerprint,

@@ -6,7 +6,7 @@ import { requireNewFlowName } from '../../helpers/validation';
 import { graphPath, type GraphClient } from '../../transport';
 import { writeStep } from '../apiConnectorConfiguration/steps';
 import type { ConfigurationDocument } from './document';
-import type { Change } from './plan';
+import { CHANGE_ORDER, type Change } from './plan';
 import type { ConnectorSecret } from './secrets';
 
 /*
@@ -171,45 +171,74 @@ export function changeLabel(change: Change): string {
 	return parts.join(' ');
 }
 
+/** The error of a failed change, saying where Apply stopped, what it applied and what it did not. */
+function stoppedAt(
+	context: Omit<ApplyContext, 'connectorIds'>,
+	changes: Change[],
+	applied: Array<IDataObject | undefined>,
+	index: number,
+	cause: unknown,
+): Error {
+	const error =
+		cause instanceof NodeApiError || cause instanceof NodeOperationError
+			? cause
+			: new NodeOperationError(context.graph.node, cause as Error, {
+					itemIndex: context.itemIndex,
+				});
+	const labels = (done: boolean) =>
+		changes.filter((_, i) => (applied[i] !== undefined) === done).map(changeLabel);
+	error.message = `Apply stopped at change ${index + 1} of ${changes.length} (${changeLabel(changes[index])}): ${error.message}`;
+	error.description = [
+		error.description,
+		`Applied (now in the tenant): ${labels(true).join('; ') || 'none'}.`,
+		`Not applied: ${labels(false).join('; ') || 'none'}.`,
+		'Plan again (or run Plan and Apply): the new plan starts from what is in the tenant now, so it holds only what is left.',
+	]
+		.filter(Boolean)
+		.join(' ');
+	return error;
+}
+
 /**
- * Makes the changes in order. The first failure stops it: the error then says which changes were applied
- * (they are in the tenant) and which were not, keeping Graph's code and request id when Graph refused.
+ * Makes the changes kind by kind in the plan's order, so that every change finds what it depends on done
+ * (connectors before links, unlinks before deletes). Changes of one kind touch different objects, so up to
+ * `concurrency` of them run at a time (with Batching, in $batch requests). The first failure stops new
+ * changes from starting; once the running ones have ended, the error says which changes were applied (they
+ * are in the tenant) and which were not, keeping Graph's code and request id when Graph refused.
  */
 export async function applyChanges(
 	context: Omit<ApplyContext, 'connectorIds'>,
 	changes: Change[],
+	concurrency: number,
 ): Promise<IDataObject[]> {
 	const applyContext: ApplyContext = { ...context, connectorIds: new Map() };
-	const applied: IDataObject[] = [];
-	for (const [index, change] of changes.entries()) {
-		try {
-			const result = await applyChange(applyContext, change);
-			applied.push({ ...change, result } as unknown as IDataObject);
-		} catch (cause) {
-			const error =
-				cause instanceof NodeApiError || cause instanceof NodeOperationError
-					? cause
-					: new NodeOperationError(context.graph.node, cause as Error, {
-							itemIndex: context.itemIndex,
-						});
-			const carriedOut = appliedThenFailed.has(error);
-			const appliedLabels = [...changes.slice(0, index), ...(carriedOut ? [change] : [])].map(
-				changeLabel,
-			);
-			const notApplied = [...(carriedOut ? [] : [change]), ...changes.slice(index + 1)].map(
-				changeLabel,
-			);
-			error.message = `Apply stopped at change ${index + 1} of ${changes.length} (${changeLabel(change)}): ${error.message}`;
-			error.description = [
-				error.description,
-				`Applied (now in the tenant): ${appliedLabels.join('; ') || 'none'}.`,
-				`Not applied: ${notApplied.join('; ') || 'none'}.`,
-				'Plan again (or run Plan and Apply): the new plan starts from what is in the tenant now, so it holds only what is left.',
-			]
-				.filter(Boolean)
-				.join(' ');
-			throw error;
-		}
+	const applied: Array<IDataObject | undefined> = new Array(changes.length);
+	// An object, as in the router, so TypeScript does not narrow it away across the awaits.
+	const stop: { failure?: { index: number; error: unknown } } = {};
+	// The lowest failing change is the one reported.
+	const recordFailure = (index: number, error: unknown) => {
+		if (!stop.failure || index < stop.failure.index) stop.failure = { index, error };
+	};
+	for (const kind of CHANGE_ORDER) {
+		const indexes = changes.flatMap((change, index) => (change.kind === kind ? [index] : []));
+		let next = 0;
+		const worker = async () => {
+			while (next < indexes.length && !stop.failure) {
+				const index = indexes[next++];
+				const change = changes[index];
+				try {
+					const result = await applyChange(applyContext, change);
+					applied[index] = { ...change, result } as unknown as IDataObject;
+				} catch (error) {
+					if (error instanceof Error && appliedThenFailed.has(error))
+						applied[index] = { ...change, result: {} } as unknown as IDataObject;
+					recordFailure(index, error);
+				}
+			}
+		};
+		await Promise.all(Array.from({ length: Math.min(concurrency, indexes.length) }, worker));
+		const { failure } = stop;
+		if (failure) throw stoppedAt(context, changes, applied, failure.index, failure.error);
 	}
-	return applied;
+	return applied as IDataObject[];
 }
