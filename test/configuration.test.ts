@@ -468,6 +468,31 @@ describe('Configuration > Plan', () => {
 		},
 	);
 
+	it('refuses Prune with a document that names nothing, before any request', async () => {
+		const { error } = await run(planParameters({ version: 1, flowKind: 'b2x' }, { prune: true }));
+		expect(error?.message).toBe(
+			'Prune with a document that names nothing would delete every b2x user flow and every API connector',
+		);
+		expect(graphCalls()).toEqual([]);
+	});
+
+	it('takes display names that differ only in case as two connectors, as Graph does', async () => {
+		tenant().addConnector({
+			displayName: 'test api connector 1',
+			targetUrl: 'https://lower.example/api',
+			authentication: { type: 'basic', username: 'u', password: 'emulator-only-password' },
+		});
+		const exported = (await run(exportParameters)).output[0].json.document as Document;
+		expect(exported.apiConnectors.map((c) => c.displayName)).toEqual([
+			'Test API Connector 1',
+			'Test API Connector 2',
+			'test api connector 1',
+		]);
+		const { output, error } = await run(planParameters(exported));
+		expect(error).toBeUndefined();
+		expect(output[0].json.hasChanges).toBe(false);
+	});
+
 	it('refuses a document that is not JSON, before any request', async () => {
 		const { error } = await run({ ...planParameters({}), document: '{ "version": 1,' });
 		expect(error?.message).toBe('The document is not valid JSON');

@@ -153,6 +153,17 @@ export async function planDocument(
 ): Promise<Planned> {
 	const { graphVersion } = await run.graph.endpoints();
 	const desired = readDesiredDocument(context, itemIndex, document, graphVersion, root);
+	if (options.prune && desired.apiConnectors.length === 0 && desired.userFlows.length === 0) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`Prune with a document that names nothing would delete every ${desired.flowKind} user flow and every API connector`,
+			{
+				itemIndex,
+				description:
+					'Check that the document is the one you meant (an empty Document parameter, or the wrong input field?). To delete objects, leave them out of a document that names what stays, or use User Flow > Delete and API Connector > Delete.',
+			},
+		);
+	}
 	const reading = await readTenant(run.graph, itemIndex, desired.flowKind);
 	const plan = makePlan(run.graph, itemIndex, reading, desired, options);
 	return { desired, reading, plan, options };

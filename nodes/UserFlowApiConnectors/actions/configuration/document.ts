@@ -186,11 +186,19 @@ class DocumentReader {
 		return value.trim();
 	}
 
-	/** Names that must be unique within a list. */
-	unique(names: string[], path: (index: number) => string, what: string): void {
+	/**
+	 * Names that must be unique within a list. Graph matches flow ids whatever their case; display names are
+	 * text, so "API" and "api" are two connectors (and Export writes both).
+	 */
+	unique(
+		names: string[],
+		path: (index: number) => string,
+		what: string,
+		{ ignoreCase }: { ignoreCase: boolean },
+	): void {
 		const seen = new Map<string, number>();
 		names.forEach((name, index) => {
-			const key = name.toLowerCase();
+			const key = ignoreCase ? name.toLowerCase() : name;
 			const first = seen.get(key);
 			if (first !== undefined)
 				this.fail(path(index), `${what} "${name}" is already defined at ${path(first)}`);
@@ -237,6 +245,7 @@ function readAuthentication(
 			certificates.map((c) => c.thumbprint),
 			(index) => `${path}.certificates[${index}]`,
 			'The certificate',
+			{ ignoreCase: false },
 		);
 		return { type: 'clientCertificate', certificates };
 	}
@@ -294,6 +303,7 @@ export function readDesiredDocument(
 		apiConnectors.map((connector) => connector.displayName),
 		(index) => reader.path('apiConnectors', index, 'displayName'),
 		'The API connector',
+		{ ignoreCase: false },
 	);
 	const connectorNames = new Set(apiConnectors.map((connector) => connector.displayName));
 
@@ -351,6 +361,7 @@ export function readDesiredDocument(
 		userFlows.map((flow) => flow.id),
 		(index) => reader.path('userFlows', index, 'id'),
 		'The user flow',
+		{ ignoreCase: true },
 	);
 	return canonicalDocument({ version: DOCUMENT_VERSION, flowKind: kind, apiConnectors, userFlows });
 }

@@ -100,7 +100,7 @@ export async function readNeededSecrets(
 				context,
 				itemIndex,
 				entry.password,
-				'leave the connector out of Set Passwords',
+				'turn Set Passwords off to keep the password the connector has (a new connector or username needs the real one)',
 			);
 		} else {
 			if (!entry?.binaryPropertyName) {
