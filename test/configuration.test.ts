@@ -4,6 +4,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { SEEDED_CONNECTORS } from '../emulator/state';
+import { type HostileAnswer, type SeenRequest, useHostileGraph } from './support/hostileGraph';
 import { makePfx, TEST_PFX_PASSWORD } from './support/pfx';
 import { registerSecret } from './support/secrets';
 import { useEmulator } from './support/useEmulator';
@@ -13,6 +14,7 @@ const {
 	tenant,
 	run,
 	graphCalls,
+	credentials,
 	b2cCredentials,
 	productionTenant,
 	productionCredentials,
@@ -895,5 +897,112 @@ describe('Configuration > Apply', () => {
 		expect(parameters.connectorSecrets).toMatchObject({
 			secret: [{ apiConnector: 'Test API Connector 1', password: '******' }],
 		});
+	});
+});
+
+describe('Configuration > Export, against a Graph that expands less on the flow list', () => {
+	const graph = useHostileGraph();
+	const connectorBody = {
+		id: connector1.id,
+		displayName: connector1.displayName,
+		targetUrl: connector1.targetUrl,
+		authenticationConfiguration: {
+			'@odata.type': '#microsoft.graph.basicAuthentication',
+			username: connector1.username,
+			password: '******',
+		},
+	};
+	const flowBody = { id: 'B2X_1_Partner', userFlowType: 'signUpOrSignIn', userFlowTypeVersion: 1 };
+	const graphError = (status: number, code: string, message: string) => ({
+		status,
+		body: { error: { code, message, innerError: { 'request-id': 'hostile-request-id' } } },
+	});
+
+	/** Graph's answers by path; `flowList` decides how the flow list answers its $expand. */
+	const answering =
+		(flowList: (expand: string | null) => HostileAnswer) => (request: SeenRequest) => {
+			const url = new URL(request.url, graph.url);
+			switch (url.pathname) {
+				case '/v1.0/identity/apiConnectors':
+					return { status: 200, body: { value: [connectorBody] } };
+				case '/v1.0/identity/b2xUserFlows':
+					return flowList(url.searchParams.get('$expand'));
+				case '/v1.0/identity/b2xUserFlows/B2X_1_Partner/apiConnectorConfiguration':
+					return {
+						status: 200,
+						body: { postFederationSignup: null, postAttributeCollection: connectorBody },
+					};
+				case '/v1.0/identity/b2xUserFlows/B2X_1_Partner/identityProviders':
+					return {
+						status: 200,
+						body: { value: [{ id: 'EmailPassword-OAUTH', type: 'EmailPassword', name: 'Email' }] },
+					};
+				default:
+					return graphError(404, 'ResourceNotFound', `No ${url.pathname}`);
+			}
+		};
+	const expected = {
+		version: 1,
+		flowKind: 'b2x',
+		apiConnectors: [SEEDED_DOCUMENT.apiConnectors[0]],
+		userFlows: [
+			{
+				id: 'B2X_1_Partner',
+				userFlowType: 'signUpOrSignIn',
+				userFlowTypeVersion: 1,
+				identityProviders: ['EmailPassword-OAUTH'],
+				apiConnectors: {
+					postFederationSignup: null,
+					postAttributeCollection: 'Test API Connector 1',
+				},
+			},
+		],
+	};
+	const paths = () => graph.seen.map((request) => decodeURIComponent(request.url));
+
+	it('reads each flow on its own when the list comes back without the expansions', async () => {
+		graph.direct = answering(() => ({ status: 200, body: { value: [flowBody] } }));
+		const { output, error } = await run(exportParameters, {
+			credentials: credentials({ graphBaseUrl: graph.url }),
+		});
+		expect(error).toBeUndefined();
+		expect(output[0].json).toEqual({ document: expected, requests: 4 });
+		expect(paths()).toEqual(
+			expect.arrayContaining([
+				'/v1.0/identity/b2xUserFlows/B2X_1_Partner/apiConnectorConfiguration?$expand=postFederationSignup,postAttributeCollection',
+				'/v1.0/identity/b2xUserFlows/B2X_1_Partner/identityProviders?$top=100',
+			]),
+		);
+	});
+
+	it('asks again with less expanded when Graph refuses the expansion (400)', async () => {
+		graph.direct = answering((expand) =>
+			expand === 'identityProviders'
+				? {
+						status: 200,
+						body: { value: [{ ...flowBody, identityProviders: [{ id: 'EmailPassword-OAUTH' }] }] },
+					}
+				: graphError(400, 'BadRequest', 'Parsing OData Select and Expand failed'),
+		);
+		const { output, error } = await run(exportParameters, {
+			credentials: credentials({ graphBaseUrl: graph.url }),
+		});
+		expect(error).toBeUndefined();
+		expect(output[0].json).toEqual({ document: expected, requests: 4 });
+		expect(paths().filter((path) => path.startsWith('/v1.0/identity/b2xUserFlows?'))).toEqual([
+			'/v1.0/identity/b2xUserFlows?$expand=identityProviders,apiConnectorConfiguration/postFederationSignup,apiConnectorConfiguration/postAttributeCollection&$top=100',
+			'/v1.0/identity/b2xUserFlows?$expand=identityProviders&$top=100',
+		]);
+	});
+
+	it('fails with Graph’s error when the list without any expansion is refused too', async () => {
+		graph.direct = answering(() => graphError(400, 'BadRequest', 'Parsing OData failed'));
+		const { error } = await run(exportParameters, {
+			credentials: credentials({ graphBaseUrl: graph.url }),
+		});
+		expect(error?.message).toMatch(/Parsing OData failed/);
+		expect(paths().filter((path) => path.startsWith('/v1.0/identity/b2xUserFlows'))).toHaveLength(
+			3,
+		);
 	});
 });

@@ -1,4 +1,4 @@
-import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type NodeApiError } from 'n8n-workflow';
 
 import { FLOW_KINDS, type ConnectorStep, type FlowKind } from '../../helpers/flowKinds';
 import { flowPath } from '../../helpers/locators';
@@ -16,9 +16,10 @@ import {
  * The tenant as Export, Plan and Apply read it: every API connector and every user flow of one kind, with
  * their ids. Two paged lists do it: the connectors, and the flows with their identity providers and each
  * step's connector expanded. Microsoft documents $expand of identityProviders on the flow list and of the
- * apiConnectorConfiguration steps on a flow; a flow that comes back without either is read on its own
- * (GET {flow}/apiConnectorConfiguration, GET {flow}/identityProviders), so a Graph that ignores the
- * expansion on the list costs requests, never correctness.
+ * apiConnectorConfiguration steps on one flow, not both on the list. Assumed, so every variant is met: a Graph
+ * that refuses an expansion on the list (400) is asked again with less (identity providers only, then none),
+ * and a flow that comes back without an expansion is read on its own (GET {flow}/apiConnectorConfiguration,
+ * GET {flow}/identityProviders). That costs requests, never correctness; `requests` counts them all.
  */
 
 export interface TenantConnector {
@@ -86,32 +87,54 @@ function linkedId(connector: unknown): string | null {
 		: null;
 }
 
+/** What the flow list asks Graph to expand, from the most to nothing. */
+function flowListExpansions(kind: FlowKind): string[][] {
+	const steps = FLOW_KINDS[kind].steps.map((step) => `apiConnectorConfiguration/${step}`);
+	return [['identityProviders', ...steps], ['identityProviders'], []];
+}
+
+/** The flow list with as much expanded as Graph takes: each 400 asks again with one expansion less. */
+async function listFlows(
+	graph: GraphClient,
+	itemIndex: number,
+	kind: FlowKind,
+	counted: () => void,
+	[expand, ...fewer]: string[][] = flowListExpansions(kind),
+): Promise<IDataObject[]> {
+	return await graph
+		.requestAllItems(
+			{
+				method: 'GET',
+				path: graphPath`/identity/${FLOW_KINDS[kind].collection}`,
+				...(expand.length ? { qs: { $expand: expand.join(',') } } : {}),
+				itemIndex,
+			},
+			undefined,
+			counted,
+		)
+		.catch(async (error: NodeApiError) => {
+			if (!fewer.length || error.httpCode !== '400') return await Promise.reject(error);
+			counted();
+			return await listFlows(graph, itemIndex, kind, counted, fewer);
+		});
+}
+
 /** Reads the tenant's connectors and the flows of one kind, in as few requests as Graph allows. */
 export async function readTenant(
 	graph: GraphClient,
 	itemIndex: number,
 	kind: FlowKind,
 ): Promise<TenantReading> {
-	const { collection, steps } = FLOW_KINDS[kind];
+	const { steps } = FLOW_KINDS[kind];
 	let requests = 0;
 	const counted = () => (requests += 1);
-	const expand = ['identityProviders', ...steps.map((step) => `apiConnectorConfiguration/${step}`)];
 	const [connectorBodies, flowBodies] = await Promise.all([
 		graph.requestAllItems(
 			{ method: 'GET', path: graphPath`/identity/apiConnectors`, itemIndex },
 			undefined,
 			counted,
 		),
-		graph.requestAllItems(
-			{
-				method: 'GET',
-				path: graphPath`/identity/${collection}`,
-				qs: { $expand: expand.join(',') },
-				itemIndex,
-			},
-			undefined,
-			counted,
-		),
+		listFlows(graph, itemIndex, kind, counted),
 	]);
 	const flows = await Promise.all(
 		flowBodies.map(async (body): Promise<TenantFlow> => {
