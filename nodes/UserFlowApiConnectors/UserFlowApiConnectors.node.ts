@@ -23,7 +23,7 @@ export class UserFlowApiConnectors implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description:
-			'Create Microsoft Entra External ID (and Azure AD B2C) sign-up user flows and set, read or disable the API connectors they call, through Microsoft Graph',
+			'Create Microsoft Entra External ID (and Azure AD B2C) sign-up user flows and set, read or disable the API connectors they call, or export, plan and apply their whole configuration, through Microsoft Graph',
 		defaults: { name: 'User Flow API Connectors' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

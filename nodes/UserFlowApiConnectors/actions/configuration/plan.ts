@@ -276,12 +276,13 @@ export function makePlan(
 	}
 
 	const order = (change: Change) => CHANGE_ORDER.indexOf(change.kind);
+	// Within a kind: by flow and step (flow changes), by connector name and id (connector changes).
 	const key = (change: Change) =>
 		[
+			change.userFlowId?.toLowerCase() ?? '',
+			change.step ?? '',
 			change.apiConnector ?? '',
 			change.apiConnectorId ?? '',
-			change.userFlowId ?? '',
-			change.step ?? '',
 		].join('\u0000');
 	changes.sort((a, b) => order(a) - order(b) || byText(key)(a, b));
 	return {
