@@ -13,11 +13,12 @@ import {
 	desiredStateProperties,
 	parseJsonInput,
 	planDocument,
+	planOptionsOf,
 	readDocumentInput,
 	readPlanOptions,
 	type Planned,
 } from './desiredState';
-import { summaryOf } from './plan';
+import { summaryOf, type PlanOptions } from './plan';
 import { connectorSecretsProperty, readNeededSecrets } from './secrets';
 
 const show = { resource: ['configuration'], operation: ['apply'] };
@@ -50,7 +51,7 @@ export const description = updateDisplayOptions({ show }, properties);
 function readApprovedPlan(
 	context: IExecuteFunctions,
 	itemIndex: number,
-): { document: unknown; options: { prune: boolean; setPasswords: boolean }; fingerprint: string } {
+): { document: unknown; options: PlanOptions; fingerprint: string } {
 	const value = parseJsonInput(
 		context,
 		itemIndex,
@@ -72,7 +73,7 @@ function readApprovedPlan(
 	}
 	return {
 		document: plan.desired,
-		options: { prune: options.prune === true, setPasswords: options.setPasswords === true },
+		options: planOptionsOf(options),
 		fingerprint: plan.fingerprint,
 	};
 }

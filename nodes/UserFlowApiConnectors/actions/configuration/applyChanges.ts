@@ -8,6 +8,7 @@ import { writeStep } from '../apiConnectorConfiguration/steps';
 import type { ConfigurationDocument } from './document';
 import { CHANGE_ORDER, type Change } from './plan';
 import type { ConnectorSecret } from './secrets';
+import { connectorOf } from './tenant';
 
 /*
  * Apply's writes: one documented Graph call per change, one change after another in the plan's order, so
@@ -24,14 +25,6 @@ interface ApplyContext {
 	connectorIds: Map<string, string>;
 }
 
-/** What Graph answered of a connector's certificates. */
-function thumbprintsOf(body: IDataObject): string[] {
-	const authentication = (body.authenticationConfiguration ?? {}) as IDataObject;
-	return ((authentication.certificateList ?? []) as IDataObject[]).map((c) =>
-		String(c.thumbprint ?? '').toUpperCase(),
-	);
-}
-
 /** Errors of a change that Graph did carry out: the change counts as applied. */
 const appliedThenFailed = new WeakSet<Error>();
 
@@ -45,7 +38,11 @@ function requireUploaded(context: ApplyContext, change: Change, body: IDataObjec
 						thumbprint: string;
 					}>
 				).map((certificate) => certificate.thumbprint);
-	const present = thumbprintsOf(body);
+	const { authentication } = connectorOf(context.graph, context.itemIndex, body);
+	const present =
+		authentication.type === 'clientCertificate'
+			? authentication.certificates.map((certificate) => certificate.thumbprint)
+			: [];
 	const absent = listed.filter((thumbprint) => !present.includes(thumbprint));
 	if (absent.length) {
 		const error = new NodeOperationError(

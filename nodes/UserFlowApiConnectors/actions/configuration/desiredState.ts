@@ -130,9 +130,13 @@ export function readDocumentInput(context: IExecuteFunctions, itemIndex: number)
 	);
 }
 
-export function readPlanOptions(context: IExecuteFunctions, itemIndex: number): PlanOptions {
-	const options = context.getNodeParameter('planOptions', itemIndex, {}) as IDataObject;
+/** Plan's options from the Options parameter, or from a plan's `options`: off unless set to true. */
+export function planOptionsOf(options: IDataObject): PlanOptions {
 	return { prune: options.prune === true, setPasswords: options.setPasswords === true };
+}
+
+export function readPlanOptions(context: IExecuteFunctions, itemIndex: number): PlanOptions {
+	return planOptionsOf(context.getNodeParameter('planOptions', itemIndex, {}) as IDataObject);
 }
 
 export interface Planned {

@@ -3,6 +3,7 @@ import { NodeOperationError, type IDataObject, type NodeApiError } from 'n8n-wor
 import { FLOW_KINDS, type ConnectorStep, type FlowKind } from '../../helpers/flowKinds';
 import { flowPath } from '../../helpers/locators';
 import { graphPath, type GraphClient } from '../../transport';
+import { formatConnector } from '../apiConnector/connector';
 import { readConfiguration } from '../apiConnectorConfiguration/steps';
 import {
 	byText,
@@ -48,10 +49,13 @@ export interface TenantReading {
 	requests: number;
 }
 
-const isoDate = (epochSeconds: unknown) =>
-	typeof epochSeconds === 'number' ? new Date(epochSeconds * 1000).toISOString() : undefined;
-
-function connectorOf(graph: GraphClient, itemIndex: number, body: IDataObject): TenantConnector {
+/** A connector as Graph answers it (a list entry, or a POST's answer), as a reading holds it. */
+export function connectorOf(
+	graph: GraphClient,
+	itemIndex: number,
+	answer: IDataObject,
+): TenantConnector {
+	const body = formatConnector(answer);
 	const authentication = (body.authenticationConfiguration ?? {}) as IDataObject;
 	const type = String(authentication['@odata.type'] ?? '');
 	let entry: ConnectorAuthenticationEntry;
@@ -63,7 +67,7 @@ function connectorOf(graph: GraphClient, itemIndex: number, body: IDataObject): 
 			type: 'clientCertificate',
 			certificates: list.map((certificate) => ({
 				thumbprint: String(certificate.thumbprint ?? '').toUpperCase(),
-				notAfter: isoDate(certificate.notAfter),
+				notAfter: certificate.notAfterIso as string | undefined,
 			})),
 		};
 	} else {
