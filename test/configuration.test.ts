@@ -692,10 +692,62 @@ describe('Configuration > Apply', () => {
 			},
 		]);
 		expect(output[0].json.writes).toBe(1);
+		// The PATCH answers 204: the connector is read back to see the certificate the .pfx held.
+		expect(graphCalls().at(-1)).toMatchObject({
+			method: 'GET',
+			path: `/v1.0/identity/apiConnectors/${connector2.id}`,
+		});
 		const stored = tenant().connector(connector2.id)!.authentication;
 		expect(stored.type === 'clientCertificate' && stored.certificates[0].thumbprint).toBe(
 			pfx.thumbprint,
 		);
+	});
+
+	it('says so when the .pfx holds another certificate than the document lists, counting the upload as applied', async () => {
+		const listed = makePfx({ password: TEST_PFX_PASSWORD, commonName: 'listed.test' });
+		const given = makePfx({ password: TEST_PFX_PASSWORD, commonName: 'given.test' });
+		const connector = tenant().addConnector({
+			displayName: 'Certificate API',
+			targetUrl: 'https://api.contoso.com/cert',
+			authentication: { type: 'clientCertificate', certificates: [] },
+		});
+		const document = copy();
+		document.apiConnectors.unshift({
+			displayName: 'Certificate API',
+			targetUrl: 'https://api.contoso.com/cert',
+			authentication: {
+				type: 'clientCertificate',
+				certificates: [{ thumbprint: listed.thumbprint }],
+			},
+		});
+		const { error } = await run(
+			planAndApply(document, {
+				connectorSecrets: {
+					secret: [
+						{
+							apiConnector: 'Certificate API',
+							binaryPropertyName: 'pfx',
+							pfxPassword: TEST_PFX_PASSWORD,
+						},
+					],
+				},
+			}),
+			{
+				inputItems: [
+					{ json: {}, binary: { pfx: { data: given.base64, mimeType: 'application/x-pkcs12' } } },
+				],
+			},
+		);
+		expect(error?.message).toBe(
+			`Apply stopped at change 1 of 1 (uploadCertificate Certificate API): The .pfx given for "Certificate API" does not hold the certificate ${listed.thumbprint} that the document lists; the connector now has ${given.thumbprint}`,
+		);
+		expect(error?.description).toContain(
+			'Applied (now in the tenant): uploadCertificate Certificate API. Not applied: none.',
+		);
+		const stored = tenant().connector(connector.id)!.authentication;
+		expect(
+			stored.type === 'clientCertificate' && stored.certificates.map((c) => c.thumbprint),
+		).toEqual([given.thumbprint]);
 	});
 
 	it('with Prune, deletes only the flows and connectors the document does not name, unlinking first', async () => {

@@ -4,6 +4,7 @@ import { FLOW_KINDS, type FlowKind } from '../../helpers/flowKinds';
 import { flowPath } from '../../helpers/locators';
 import { requireNewFlowName } from '../../helpers/validation';
 import { graphPath, type GraphClient } from '../../transport';
+import { readConnector } from '../apiConnector/connector';
 import { writeStep } from '../apiConnectorConfiguration/steps';
 import type { ConfigurationDocument } from './document';
 import { CHANGE_ORDER, type Change } from './plan';
@@ -108,13 +109,17 @@ export async function applyChange(context: ApplyContext, change: Change): Promis
 				patch.targetUrl = change.after?.targetUrl;
 			const authentication = authenticationBody(context, change);
 			if (authentication) patch.authenticationConfiguration = authentication;
+			const connectorId = connectorIdFor(context, change);
 			await graph.request({
 				method: 'PATCH',
-				path: graphPath`/identity/apiConnectors/${connectorIdFor(context, change)}`,
+				path: graphPath`/identity/apiConnectors/${connectorId}`,
 				body: patch,
 				itemIndex,
 			});
-			return { apiConnectorId: connectorIdFor(context, change) };
+			// A PATCH answers 204: to know which certificate the .pfx held, the connector is read back.
+			if (change.needs === 'pfx')
+				requireUploaded(context, change, await readConnector(graph, itemIndex, connectorId));
+			return { apiConnectorId: connectorId };
 		}
 		case 'uploadCertificate': {
 			const { body } = await graph.request({
