@@ -31,6 +31,7 @@ import {
 	EMULATOR_FILES,
 	EmulatorState,
 	EXTERNAL_ID_TENANT,
+	PRODUCTION_TENANT,
 	SEEDED_CLIENT_SECRET,
 } from './state';
 import {
@@ -133,6 +134,9 @@ export interface EmulatorDefaults {
 	certClientId: string;
 	b2cTenantId: string;
 	b2cClientId: string;
+	/** The second, empty External ID tenant (PRODUCTION_TENANT) and its secret app. */
+	productionTenantId: string;
+	productionClientId: string;
 }
 
 export interface Emulator {
@@ -206,6 +210,8 @@ export const EMULATOR_DEFAULTS: EmulatorDefaults = {
 	certClientId: EXTERNAL_ID_TENANT.certificateClientId,
 	b2cTenantId: B2C_TENANT.id,
 	b2cClientId: B2C_TENANT.secretClientId,
+	productionTenantId: PRODUCTION_TENANT.id,
+	productionClientId: PRODUCTION_TENANT.secretClientId,
 };
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

@@ -198,6 +198,16 @@ export const B2C_TENANT = {
 	secretClientId: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
 } as const;
 
+/**
+ * A second, empty External ID tenant: the production tenant of the examples that promote a configuration
+ * from the first (dev) tenant, so names match and ids differ.
+ */
+export const PRODUCTION_TENANT = {
+	id: '2a6f8c1e-4b3d-4e7a-9c5f-7d1e3b9a0c62',
+	domain: 'contosoprod.onmicrosoft.com',
+	secretClientId: '6e4d2c1b-9a8f-4b7e-8d6c-5b4a3f2e1d0c',
+} as const;
+
 /** The client secret of every seeded secret app. */
 export const SEEDED_CLIENT_SECRET = 'emulator-secret-value-0000';
 
@@ -296,6 +306,20 @@ export class EmulatorState {
 	private seed(): void {
 		this.seedExternalIdTenant();
 		this.seedB2cTenant();
+		this.seedProductionTenant();
+	}
+
+	private seedProductionTenant(): void {
+		const tenant = this.addTenant({
+			id: PRODUCTION_TENANT.id,
+			domain: PRODUCTION_TENANT.domain,
+			kind: 'externalId',
+		});
+		this.addApp({
+			tenantId: tenant.id,
+			clientId: PRODUCTION_TENANT.secretClientId,
+			clientSecret: SEEDED_CLIENT_SECRET,
+		});
 	}
 
 	private seedExternalIdTenant(): void {

@@ -10,13 +10,18 @@ const repository = resolve(__dirname, '..', '..');
 async function main() {
 	await import('../test/support/env');
 	const { startEmulator } = await import('../emulator');
-	const { runWorkflow, CREDENTIAL_TYPE } = await import('../test/support/runWorkflow');
-	const { secretCredential } = await import('../test/support/credentials');
+	const { runWorkflow, CREDENTIAL_TYPE, ENTRA_PRODUCTION_CREDENTIAL_ID } =
+		await import('../test/support/runWorkflow');
+	const { productionCredential, secretCredential } = await import('../test/support/credentials');
+	const { RUNNING_N8N_EXAMPLES } = await import('../test/support/exampleChecks');
 
 	const emulator = await startEmulator();
 	let failed = false;
 	try {
-		const credentials = { [CREDENTIAL_TYPE]: secretCredential(emulator) };
+		const credentials = {
+			[CREDENTIAL_TYPE]: secretCredential(emulator),
+			[ENTRA_PRODUCTION_CREDENTIAL_ID]: productionCredential(emulator),
+		};
 		console.log(
 			`Local Graph + Entra emulator on ${emulator.url} (tenant ${emulator.defaults.tenantId})\n`,
 		);
@@ -25,6 +30,14 @@ async function main() {
 		);
 		for (const file of examples) {
 			const workflow = JSON.parse(readFileSync(join(repository, 'examples', file), 'utf8'));
+			if (RUNNING_N8N_EXAMPLES.includes(file)) {
+				console.log(
+					`=== ${workflow.name} (examples/${file}): needs n8n's Schedule Trigger, IF and Wait nodes and a running n8n to resume the Wait; npm run test:e2e runs it, npm run dev shows it in the editor\n`,
+				);
+				continue;
+			}
+			// Each example starts from the seeded tenants, as in the specs and the end-to-end run.
+			emulator.reset();
 			emulator.clearRequests();
 			const run = await runWorkflow(workflow, credentials);
 			console.log(`=== ${workflow.name} (examples/${file}): ${run.status}`);

@@ -10,7 +10,8 @@ import type { IRunData } from 'n8n-workflow';
 
 import type { Emulator } from '../emulator';
 import { EMULATOR_FILES } from '../emulator/state';
-import { secretCredential } from '../test/support/credentials';
+import { productionCredential, secretCredential } from '../test/support/credentials';
+import { ENTRA_PRODUCTION_CREDENTIAL_ID } from '../test/support/runWorkflow';
 
 export const N8N_VERSION = '2.41.1';
 export const repository = resolve(__dirname, '..', '..');
@@ -79,7 +80,16 @@ export function n8nEnvironment(
 /** How workflows name the emulator's Entra credential. */
 export const ENTRA_CREDENTIAL = { id: 'entraEmulator01', name: 'Microsoft Entra (local emulator)' };
 
-/** The emulator's Entra credential (and any others given) as a file for `n8n import:credentials`. */
+/** How the examples that promote a configuration name the credential of the emulator's production tenant. */
+export const ENTRA_PRODUCTION_CREDENTIAL = {
+	id: ENTRA_PRODUCTION_CREDENTIAL_ID,
+	name: 'Microsoft Entra production (local emulator)',
+};
+
+/**
+ * The emulator's Entra credentials (its dev tenant, and its production tenant for the examples that promote
+ * a configuration) and any others given, as a file for `n8n import:credentials`.
+ */
 export function credentialFile(
 	emulator: Emulator,
 	work: string,
@@ -90,8 +100,13 @@ export function credentialFile(
 		type: 'microsoftEntraUserFlowsApi',
 		data: secretCredential(emulator),
 	};
+	const production = {
+		...ENTRA_PRODUCTION_CREDENTIAL,
+		type: 'microsoftEntraUserFlowsApi',
+		data: productionCredential(emulator),
+	};
 	const path = join(work, 'credentials.json');
-	writeFileSync(path, JSON.stringify([credential, ...others]));
+	writeFileSync(path, JSON.stringify([credential, production, ...others]));
 	return { path, credential };
 }
 

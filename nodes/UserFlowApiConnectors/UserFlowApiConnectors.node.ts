@@ -8,6 +8,7 @@ import {
 
 import * as apiConnector from './actions/apiConnector/ApiConnector.resource';
 import * as apiConnectorConfiguration from './actions/apiConnectorConfiguration/ApiConnectorConfiguration.resource';
+import * as configuration from './actions/configuration/Configuration.resource';
 import { requestOptions } from './actions/requestOptions';
 import { router } from './actions/router';
 import * as userFlow from './actions/userFlow/UserFlow.resource';
@@ -22,7 +23,7 @@ export class UserFlowApiConnectors implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description:
-			'Create Microsoft Entra External ID (and Azure AD B2C) sign-up user flows and set, read or disable the API connectors they call, through Microsoft Graph',
+			'Create Microsoft Entra External ID (and Azure AD B2C) sign-up user flows and set, read or disable the API connectors they call, or export, plan and apply their whole configuration, through Microsoft Graph',
 		defaults: { name: 'User Flow API Connectors' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -51,6 +52,12 @@ export class UserFlowApiConnectors implements INodeType {
 						value: 'apiConnector',
 						description: 'The APIs that user flows call, with their URL and authentication',
 					},
+					{
+						name: 'Configuration',
+						value: 'configuration',
+						description:
+							'All API connectors and user flows as one document: export it, plan the changes to match it, apply them',
+					},
 					{ name: 'User Flow', value: 'userFlow', description: 'Sign-up user flows' },
 				],
 				default: 'apiConnectorConfiguration',
@@ -58,6 +65,7 @@ export class UserFlowApiConnectors implements INodeType {
 			...userFlow.description,
 			...apiConnectorConfiguration.description,
 			...apiConnector.description,
+			...configuration.description,
 			requestOptions,
 		],
 	};

@@ -1,9 +1,10 @@
 // `npm run test:e2e`: the packed package installed into a real n8n 2.41.1 (on Node 24, both from the npm
 // registry, cached in .cache/), every example workflow run by the n8n CLI against the local emulator (and once
 // under n8n's SSRF protection, and once under HTTPS_PROXY against a redirecting Graph), the credential's Test button
-// exercised through the REST API of a started n8n (also against a redirecting Graph), and an execution stopped
-// there by its timeout; then n8n's queue mode, one main and two workers on PostgreSQL and Redis, two executions at
-// once under Graph's budget (queueMode.ts; alone: `npm run test:queue`).
+// exercised through the REST API of a started n8n (also against a redirecting Graph), an execution stopped
+// there by its timeout, and the configuration drift check on a schedule, approved through its resume URL; then
+// n8n's queue mode, one main and two workers on PostgreSQL and Redis, two executions at once under Graph's budget
+// (queueMode.ts; alone: `npm run test:queue`).
 // Prints a summary line.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,8 +18,9 @@ import { anyFailed, check, summary } from './check';
 import { checkEgressFilter, runExamples } from './commandLine';
 import { inspectPackage, scan } from './package';
 import { checkRedirectUnderProxy, startRedirectTrap } from './redirects';
+import { checkConfigurationDrift } from './configurationDrift';
 import { checkQueueMode } from './queueMode';
-import { checkRunningN8n } from './runningN8n';
+import { checkRunningN8n, E2E_OWNER } from './runningN8n';
 
 async function main() {
 	const started = Date.now();
@@ -40,6 +42,7 @@ async function main() {
 		await checkEgressFilter(emulator, prepared);
 		await checkRedirectUnderProxy(emulator, prepared, trap, work);
 		await checkRunningN8n(emulator, prepared, work, trap);
+		await checkConfigurationDrift(emulator, prepared, work, E2E_OWNER);
 		await checkQueueMode(emulator, work);
 	} finally {
 		await trap.close();

@@ -17,6 +17,9 @@ import {
 import { anyFailed, check } from './check';
 import { checkRedirectTestButton, type RedirectTrap } from './redirects';
 
+/** The owner set up in the started n8n of the end-to-end run. */
+export const E2E_OWNER = { email: 'e2e@example.com', password: 'E2e-only-Passw0rd' };
+
 const STOP_FLOWS = Array.from({ length: 300 }, (_, i) => `B2X_1_Stop${i}`);
 const STOP_PATH = 'e2e-stop';
 
@@ -81,10 +84,7 @@ export async function checkRunningN8n(
 	const { credential } = prepared;
 	const n8n = await startN8n(prepared.env);
 	try {
-		const cookie = await setUpOwner(n8n.baseUrl, {
-			email: 'e2e@example.com',
-			password: 'E2e-only-Passw0rd',
-		});
+		const cookie = await setUpOwner(n8n.baseUrl, E2E_OWNER);
 		check('owner set up and logged in through the REST API', cookie.includes('='));
 		const rest = async (path: string, body?: unknown) =>
 			await fetch(`${n8n.baseUrl}${path}`, {

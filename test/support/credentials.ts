@@ -17,6 +17,8 @@ export interface EmulatorEndpoints {
 		certClientId: string;
 		b2cTenantId: string;
 		b2cClientId: string;
+		productionTenantId: string;
+		productionClientId: string;
 	};
 }
 
@@ -80,6 +82,18 @@ export function b2cCredential(
 		tenantId: emulator.defaults.b2cTenantId,
 		clientId: emulator.defaults.b2cClientId,
 		graphVersion: 'beta',
+		...overrides,
+	});
+}
+
+/** A credential on the second, empty External ID tenant: the production tenant of the examples. */
+export function productionCredential(
+	emulator: EmulatorEndpoints,
+	overrides: ICredentialDataDecryptedObject = {},
+) {
+	return secretCredential(emulator, {
+		tenantId: emulator.defaults.productionTenantId,
+		clientId: emulator.defaults.productionClientId,
 		...overrides,
 	});
 }

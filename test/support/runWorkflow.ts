@@ -28,6 +28,8 @@ import { assertNoSecrets } from './secrets';
 
 export const PACKAGE_NODE_TYPE = 'n8n-nodes-entra-user-flows.userFlowApiConnectors';
 export const CREDENTIAL_TYPE = 'microsoftEntraUserFlowsApi';
+/** The id under which the examples name the credential of the production tenant (the others name one by type). */
+export const ENTRA_PRODUCTION_CREDENTIAL_ID = 'entraEmulatorProd01';
 
 /** A manual trigger that emits the items (json and binary) given in its `items` parameter. */
 class ItemsTrigger implements INodeType {
@@ -97,9 +99,14 @@ class CredentialsHelper extends ICredentialsHelper {
 	async runPreAuthentication() {
 		return undefined;
 	}
-	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string) {
+	/** The credential a node names by id (a workflow with two tenants), else the one of its type. */
+	async getDecrypted(
+		_additionalData: unknown,
+		nodeCredentials: { id?: string | null },
+		type: string,
+	) {
 		// A copy, as n8n decrypts afresh for every call.
-		return { ...(this.data[type] ?? {}) };
+		return { ...(this.data[nodeCredentials?.id ?? ''] ?? this.data[type] ?? {}) };
 	}
 	async getCredentials(): Promise<never> {
 		throw new Error('not supported in tests');

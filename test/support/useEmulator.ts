@@ -4,7 +4,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { startEmulator, type Emulator, type EmulatorOptions, type Tenant } from '../../emulator';
-import { b2cCredential, secretCredential } from './credentials';
+import { b2cCredential, productionCredential, secretCredential } from './credentials';
 import { runNode, type NodeRunOptions, type NodeRunResult } from './runWorkflow';
 
 export interface UseEmulatorOptions extends EmulatorOptions {
@@ -31,6 +31,10 @@ export interface EmulatorFixture {
 	credentials(overrides?: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject;
 	/** A credential on the Azure AD B2C tenant (Graph beta). */
 	b2cCredentials(overrides?: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject;
+	/** The second, empty External ID tenant (a production tenant to promote a configuration to). */
+	productionTenant(): Tenant;
+	/** A credential on that tenant. */
+	productionCredentials(overrides?: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject;
 	/** Runs the node once through n8n's engine, with credentials() unless others are given. */
 	run(parameters: object, options?: RunOptions): Promise<NodeRunResult>;
 	/** What Graph received (the token endpoint's traffic left out), as method, path, query and body. */
@@ -67,6 +71,8 @@ export function useEmulator(options: UseEmulatorOptions = {}): EmulatorFixture {
 		tenant: () => emulator.state.requireTenant(emulator.defaults.tenantId),
 		credentials,
 		b2cCredentials: (overrides) => b2cCredential(emulator, overrides),
+		productionTenant: () => emulator.state.requireTenant(emulator.defaults.productionTenantId),
+		productionCredentials: (overrides) => productionCredential(emulator, overrides),
 		run: async (parameters, runOptions = {}) =>
 			await runNode({
 				...runOptions,

@@ -12,19 +12,31 @@ import { RunParameters, type NodeRun, type OperationExecute } from '../helpers/n
 import { GraphClient, stoppedError } from '../transport';
 import * as apiConnector from './apiConnector/ApiConnector.resource';
 import * as apiConnectorConfiguration from './apiConnectorConfiguration/ApiConnectorConfiguration.resource';
+import * as configuration from './configuration/Configuration.resource';
 import { readRetryPolicy, readRunOptions } from './requestOptions';
 import * as userFlow from './userFlow/UserFlow.resource';
 
-/** Parameters that hold secrets: an error carries the node's parameters, so these are masked there. */
-const SECRET_PARAMETERS = ['password', 'pfxPassword'];
+/**
+ * Parameters that hold secrets, at any depth (Configuration's Connector Secrets hold them in a list): an
+ * error carries the node's parameters, so these are masked there.
+ */
+const SECRET_PARAMETERS = new Set(['password', 'pfxPassword']);
+
+function masked(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(masked);
+	if (value === null || typeof value !== 'object') return value;
+	return Object.fromEntries(
+		Object.entries(value).map(([name, entry]) => [
+			name,
+			SECRET_PARAMETERS.has(name) && typeof entry === 'string' && !entry.startsWith('=')
+				? '******'
+				: masked(entry),
+		]),
+	);
+}
 
 function withSecretsMasked(node: INode): INode {
-	const parameters = { ...node.parameters };
-	for (const name of SECRET_PARAMETERS) {
-		if (typeof parameters[name] === 'string' && !String(parameters[name]).startsWith('='))
-			parameters[name] = '******';
-	}
-	return { ...node, parameters };
+	return { ...node, parameters: masked(node.parameters) as INode['parameters'] };
 }
 
 const RESOURCES: Record<string, Record<string, { execute: OperationExecute }>> = {
@@ -41,6 +53,11 @@ const RESOURCES: Record<string, Record<string, { execute: OperationExecute }>> =
 		update: apiConnector.update,
 		uploadClientCertificate: apiConnector.uploadClientCertificate,
 		delete: apiConnector.delete,
+	},
+	configuration: {
+		export: configuration.export,
+		plan: configuration.plan,
+		apply: configuration.apply,
 	},
 	apiConnectorConfiguration: {
 		get: apiConnectorConfiguration.get,
@@ -66,7 +83,7 @@ function errorJson(error: Error): IDataObject {
 }
 
 /** Operations that only read: when one of their items fails, nothing in the tenant changed. */
-const READ_ONLY_OPERATIONS = new Set(['get', 'getAll']);
+const READ_ONLY_OPERATIONS = new Set(['get', 'getAll', 'export', 'plan']);
 
 /** How an item's output names what it changed: the flow (and step) or the connector. */
 function changedObject(json: IDataObject): string {

@@ -211,9 +211,14 @@ export class GraphClient {
 
 	/**
 	 * Follows @odata.nextLink until the end or the limit; undefined returns all. A link Graph gave before, or
-	 * more pages than any listing here has, ends the item: such a Graph would be followed for ever.
+	 * more pages than any listing here has, ends the item: such a Graph would be followed for ever. onPage is
+	 * told of every page read, for callers that report how many requests they made.
 	 */
-	async requestAllItems(request: GraphRequest, limit?: number): Promise<IDataObject[]> {
+	async requestAllItems(
+		request: GraphRequest,
+		limit?: number,
+		onPage?: () => void,
+	): Promise<IDataObject[]> {
 		const items: IDataObject[] = [];
 		const followed = new Set<string>();
 		let next: GraphRequest | undefined = {
@@ -222,6 +227,7 @@ export class GraphClient {
 		};
 		while (next) {
 			const { body } = await this.request(next);
+			onPage?.();
 			items.push(...((body.value as IDataObject[] | undefined) ?? []));
 			if (limit !== undefined && items.length >= limit) return items.slice(0, limit);
 			const nextLink: unknown = body['@odata.nextLink'];

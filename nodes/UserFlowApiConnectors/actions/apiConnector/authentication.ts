@@ -112,6 +112,21 @@ export async function readPkcs12(
 	itemIndex: number,
 ): Promise<{ pkcs12Value: string; password: string }> {
 	const field = requireText(context, itemIndex, 'binaryPropertyName', 'Input Binary Field');
+	return await pkcs12OfBinaryField(
+		context,
+		itemIndex,
+		field,
+		context.getNodeParameter('pfxPassword', itemIndex, '') as string,
+	);
+}
+
+/** The .pfx in a binary field of the input item, with its password: what uploadClientCertificate takes. */
+export async function pkcs12OfBinaryField(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	password: string,
+): Promise<{ pkcs12Value: string; password: string }> {
 	context.helpers.assertBinaryData(itemIndex, field);
 	const pfx = await context.helpers.getBinaryDataBuffer(itemIndex, field);
 	if (pfx.length === 0) {
@@ -120,33 +135,43 @@ export async function readPkcs12(
 			description: 'It must hold the .pfx (PKCS 12) file of the client certificate.',
 		});
 	}
-	return {
-		pkcs12Value: pfx.toString('base64'),
-		password: context.getNodeParameter('pfxPassword', itemIndex, '') as string,
-	};
+	return { pkcs12Value: pfx.toString('base64'), password };
 }
 
 /** What Graph returns in place of every connector password (a Get, a Get Many, an Update's read-back). */
 const GRAPH_PASSWORD_MASK = /^\*+$/;
 
 /**
- * The Basic password, refused when it is Graph's mask: sent back (for example from a Get's output), Graph
+ * A Basic password, refused when it is Graph's mask: sent back (for example from a Get's output), Graph
  * would store ****** as the password, and every sign-up calling the API would then fail authentication.
+ * `keepHint` says how to leave the password as it is where the password comes from.
  */
-function requireBasicPassword(context: IExecuteFunctions, itemIndex: number): string {
-	const password = requireText(context, itemIndex, 'password', 'Password');
+export function requireRealPassword(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	password: string,
+	keepHint: string,
+): string {
 	if (GRAPH_PASSWORD_MASK.test(password)) {
 		throw new NodeOperationError(
 			context.getNode(),
 			"The password is Graph's mask ******, not the connector's password",
 			{
 				itemIndex,
-				description:
-					'Graph never returns an API connector password: a Get shows ****** in its place. Sent back, ****** would replace the real password and every sign-up calling this API would fail authentication. Enter the real password (for example from a secret store), or set Authentication to Keep Unchanged to leave it as it is.',
+				description: `Graph never returns an API connector password: a Get shows ****** in its place. Sent back, ****** would replace the real password and every sign-up calling this API would fail authentication. Enter the real password (for example from a secret store), or ${keepHint}.`,
 			},
 		);
 	}
 	return password;
+}
+
+function requireBasicPassword(context: IExecuteFunctions, itemIndex: number): string {
+	return requireRealPassword(
+		context,
+		itemIndex,
+		requireText(context, itemIndex, 'password', 'Password'),
+		'set Authentication to Keep Unchanged to leave it as it is',
+	);
 }
 
 /** authenticationConfiguration for create and update: basicAuthentication or pkcs12Certificate. */

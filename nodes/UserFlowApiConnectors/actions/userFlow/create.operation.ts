@@ -176,8 +176,18 @@ export const execute: OperationExecute<IDataObject> = async function (run, itemI
 	);
 	const body: IDataObject = {
 		id: name,
-		userFlowType: requireFlowType(this, itemIndex, kind),
-		userFlowTypeVersion: requireFlowTypeVersion(this, itemIndex, kind),
+		userFlowType: requireFlowType(
+			node,
+			itemIndex,
+			kind,
+			this.getNodeParameter('userFlowType', itemIndex),
+		),
+		userFlowTypeVersion: requireFlowTypeVersion(
+			node,
+			itemIndex,
+			kind,
+			this.getNodeParameter('userFlowTypeVersion', itemIndex),
+		),
 	};
 	const providers = identityProviders(this, itemIndex, fields);
 	if (providers.length) body.identityProviders = providers;

@@ -11,15 +11,17 @@ import { graphPath, type GraphClient } from '../../transport';
 
 /* The fields of a new user flow, checked as Graph takes them. */
 
+/** The flow type, as User Flow > Create and a configuration document give it. */
 export function requireFlowType(
-	context: IExecuteFunctions,
+	node: INode,
 	itemIndex: number,
 	kind: FlowKind,
+	given: unknown,
 ): string {
-	const value = String(context.getNodeParameter('userFlowType', itemIndex));
+	const value = String(given);
 	if (!FLOW_KINDS[kind].flowTypes.includes(value)) {
 		throw new NodeOperationError(
-			context.getNode(),
+			node,
 			`${FLOW_KINDS[kind].displayName} user flows cannot have the type "${value}"`,
 			{
 				itemIndex,
@@ -37,14 +39,15 @@ export function requireFlowType(
 const FLOW_TYPE_VERSIONS: Partial<Record<FlowKind, readonly number[]>> = { b2x: [1] };
 
 export function requireFlowTypeVersion(
-	context: IExecuteFunctions,
+	node: INode,
 	itemIndex: number,
 	kind: FlowKind,
+	given: unknown,
 ): number {
-	const value = Number(context.getNodeParameter('userFlowTypeVersion', itemIndex));
+	const value = Number(given);
 	if (!Number.isInteger(value) || value < 1) {
 		throw new NodeOperationError(
-			context.getNode(),
+			node,
 			`User Flow Type Version must be a whole number from 1, got "${String(value)}"`,
 			{
 				itemIndex,
@@ -54,7 +57,7 @@ export function requireFlowTypeVersion(
 	const versions = FLOW_TYPE_VERSIONS[kind];
 	if (versions && !versions.includes(value)) {
 		throw new NodeOperationError(
-			context.getNode(),
+			node,
 			`${FLOW_KINDS[kind].displayName} user flows cannot have the type version ${value}`,
 			{ itemIndex, description: `Use ${versions.join(', ')}.` },
 		);
