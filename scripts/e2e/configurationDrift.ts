@@ -58,8 +58,11 @@ const writes = (emulator: Emulator, from = 0) =>
 		.slice(from)
 		.filter((request) => request.method !== 'GET');
 
-/** Logs in as the owner that checkRunningN8n set up on this user folder; returns the session cookie. */
-async function logIn(n8n: RunningN8n, owner: { email: string; password: string }): Promise<string> {
+/** Logs in as an owner already set up on this user folder; returns the session cookie. */
+export async function logIn(
+	n8n: RunningN8n,
+	owner: { email: string; password: string },
+): Promise<string> {
 	const response = await fetch(`${n8n.baseUrl}/rest/login`, {
 		method: 'POST',
 		headers: { 'Content-Type': 'application/json' },
@@ -80,17 +83,18 @@ async function waitFor<T>(what: string, seconds: number, find: () => Promise<T |
 	}
 }
 
+/** `signIn` gives the session cookie of the n8n started on the prepared user folder (its owner set up or logged in). */
 export async function checkConfigurationDrift(
 	emulator: Emulator,
 	prepared: PreparedN8n,
 	work: string,
-	owner: { email: string; password: string },
+	signIn: (n8n: RunningN8n) => Promise<string>,
 ): Promise<void> {
 	converge(emulator);
 	const workflowId = await publishDriftWorkflow(prepared, work);
 	const n8n = await startN8n(prepared.env);
 	try {
-		const cookie = await logIn(n8n, owner);
+		const cookie = await signIn(n8n);
 		const rest = async (path: string) => {
 			const response = await fetch(`${n8n.baseUrl}${path}`, { headers: { Cookie: cookie } });
 			if (!response.ok) throw new Error(`GET ${path} answered HTTP ${response.status}`);

@@ -18,7 +18,7 @@ import { anyFailed, check, summary } from './check';
 import { checkEgressFilter, runExamples } from './commandLine';
 import { inspectPackage, scan } from './package';
 import { checkRedirectUnderProxy, startRedirectTrap } from './redirects';
-import { checkConfigurationDrift } from './configurationDrift';
+import { checkConfigurationDrift, logIn } from './configurationDrift';
 import { checkQueueMode } from './queueMode';
 import { checkRunningN8n, E2E_OWNER } from './runningN8n';
 
@@ -42,7 +42,7 @@ async function main() {
 		await checkEgressFilter(emulator, prepared);
 		await checkRedirectUnderProxy(emulator, prepared, trap, work);
 		await checkRunningN8n(emulator, prepared, work, trap);
-		await checkConfigurationDrift(emulator, prepared, work, E2E_OWNER);
+		await checkConfigurationDrift(emulator, prepared, work, (n8n) => logIn(n8n, E2E_OWNER));
 		await checkQueueMode(emulator, work);
 	} finally {
 		await trap.close();
