@@ -398,6 +398,8 @@ class LocalEmulator implements Emulator {
 		response.once('finish', () => {
 			record.status = response.statusCode;
 			record.answeredAt = Date.now();
+			const retryAfter = response.getHeader('retry-after');
+			if (retryAfter !== undefined) record.retryAfter = String(retryAfter);
 		});
 		const call = await this.readCall(request, record);
 		const fault = this.takeFault(call) ?? this.randomFault(call);
@@ -477,6 +479,10 @@ class LocalEmulator implements Emulator {
 				: handleGraphRequest(step, this.graph);
 		step.record.status = response.status;
 		step.record.answeredAt = Date.now();
+		const retryAfter = Object.entries(response.headers ?? {}).find(
+			([name]) => name.toLowerCase() === 'retry-after',
+		)?.[1];
+		if (retryAfter !== undefined) step.record.retryAfter = retryAfter;
 		return response;
 	}
 

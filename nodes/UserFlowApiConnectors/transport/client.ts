@@ -176,7 +176,7 @@ export class GraphClient {
 				const delay = asked ?? backoffMs(++throttled);
 				const beyond = planWait(delay, waitsFor);
 				if (beyond) throw fail(beyond);
-				budget.throttled(delay);
+				budget.throttled(delay, sentAt);
 				continue;
 			}
 			if (!idempotent && !readBack) throw fail(MAY_HAVE_APPLIED);
