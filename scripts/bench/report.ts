@@ -32,7 +32,7 @@ const load = () => loadavg()[0].toFixed(2);
 
 export function printBudgetHeading({ budgetItems, budgetRuns, realTime }: BenchOptions): void {
 	console.log(
-		`\nScenario R, Graph's budget for these endpoints (200 a minute per app + tenant, 300 per tenant), Set Step, N = ${budgetItems}, median of ${budgetRuns} runs (failed: the worst run); ×10: a minute lasts 6 s. Floor: (N − the first minute's 200) ÷ the rate the budget leaves the app (200 a minute, 150 with the rival spending 150 of the tenant's 300).`,
+		`\nScenario R, Graph's budget for these endpoints (200 a minute per app + tenant, 300 per tenant), Set Step, N = ${budgetItems}, median of ${budgetRuns} runs (failed: the worst run; the row at real time: 1 run); ×10: a minute lasts 6 s. Floor: (N − the first minute's 200) ÷ the rate the budget leaves the app (200 a minute, 150 with the rival spending 150 of the tenant's 300).`,
 	);
 	if (!realTime)
 		console.log('The row at real time (about 5 minutes for 1,000 items) is skipped by --quick.');
