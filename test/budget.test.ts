@@ -147,10 +147,11 @@ describe.each([['continuous'], ['window']] as const)('a %s budget', (variant) =>
 		}
 		const stats = emulator.budgetStats();
 		expect(stats.admitted).toBe(600);
-		// The floor: the first minute's 200, then 400 at 200 a minute. Close to it: the two together use the 200
+		// The floor: the first minute's 200, then 400 at 200 a minute. The two together use the 200; at most one
+		// minute more, as the one with items left when the other finishes takes its share back step by step
 		// (loosely here, where one process does the work of two n8n and the emulator; the benchmark measures it).
 		const floorSeconds = ((600 - 200) / 200) * (minuteMs / 1000);
-		expect(seconds).toBeLessThan(1.3 * floorSeconds);
+		expect(seconds).toBeLessThan(floorSeconds + minuteMs / 1000);
 		// The first minute both send up to 200 and Graph refuses what passes its 200; then each slows down to
 		// about what Graph admitted of it, and probes upwards again slowly.
 		expect(stats.tooManyRequests).toBeGreaterThan(0);
