@@ -153,9 +153,10 @@ describe.each([['continuous'], ['window']] as const)('a %s budget', (variant) =>
 		const floorSeconds = ((600 - 200) / 200) * (minuteMs / 1000);
 		expect(seconds).toBeLessThan(floorSeconds + minuteMs / 1000);
 		// The first minute both send up to 200 and Graph refuses what passes its 200; then each slows down to
-		// about what Graph admitted of it, and probes upwards again slowly.
+		// about what Graph admitted of it, and probes upwards again slowly. Against the evenly refilling bucket
+		// the count varies with how long the first burst takes on a busy CPU (24 to 251 measured here).
 		expect(stats.tooManyRequests).toBeGreaterThan(0);
-		expect(stats.tooManyRequests).toBeLessThanOrEqual(0.25 * 600);
+		expect(stats.tooManyRequests).toBeLessThanOrEqual(0.5 * 600);
 	});
 });
 
