@@ -30,8 +30,8 @@ export interface GraphContext {
 	pageSize: number;
 	emulatorUrl: string;
 	/**
-	 * Admits (undefined) or throttles each authenticated request by its token's app + tenant: the Graph budget
-	 * (setBudget()) or the old identity-and-access throttle (setThrottle()); a refusal is the Retry-After value.
+	 * Admits (undefined) or throttles each authenticated request by its token's app + tenant under Graph's
+	 * budget (setBudget()); a refusal is the Retry-After value.
 	 */
 	admit: (tenantId: string, appId: string) => string | undefined;
 	/** Records a step of a $batch and answers it: by a queued fault, or by handleGraphRequest(). */

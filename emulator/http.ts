@@ -23,6 +23,8 @@ export interface RecordedRequest {
 	/** When the request arrived and when it was answered (Date.now()); answeredAt stays undefined without an answer. */
 	receivedAt: number;
 	answeredAt?: number;
+	/** The Retry-After header of the answer, when it had one (a 429's, a 503's). */
+	retryAfter?: string;
 	/** The TLS connection that carried the request: 1 for the emulator's first, and so on. Steps of a $batch: none. */
 	connection?: number;
 	/** Token requests: the tenant of the path (its GUID when known). Graph: the token's tid. */

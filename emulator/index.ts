@@ -35,11 +35,6 @@ import {
 	SEEDED_CLIENT_SECRET,
 } from './state';
 import {
-	IdentityAccessThrottle,
-	type ThrottleOptions,
-	type ThrottleStats,
-} from './identityAccessThrottle';
-import {
 	GraphRequestBudget,
 	RIVAL_APP_ID,
 	type GraphBudget,
@@ -48,7 +43,6 @@ import {
 } from './throttle';
 
 export type { ClientAssertionSummary, RecordedRequest } from './http';
-export type { ThrottleOptions, ThrottleStats } from './identityAccessThrottle';
 export type { BudgetCounts, GraphBudget, GraphBudgetStats, RivalOptions } from './throttle';
 export { GRAPH_BUDGET_DEFAULTS, RIVAL_APP_ID } from './throttle';
 export * from './state';
@@ -64,8 +58,6 @@ export interface EmulatorOptions {
 	tokenLifetimeSeconds?: number;
 	/** Graph's documented budget for these endpoints from the start; see Emulator.setBudget(). */
 	budget?: GraphBudget;
-	/** The old identity-and-access throttle from the start (benchmark scenario T); see Emulator.setThrottle(). */
-	throttle?: ThrottleOptions;
 	/** Added to every Graph round trip (a $batch POST is one); see Emulator.setLatency(). */
 	latencyMs?: number;
 }
@@ -157,7 +149,7 @@ export interface Emulator {
 	tokenRequests(clientId?: string): RecordedRequest[];
 	clearRequests(): void;
 	/**
-	 * Seeded directory back, requests and faults cleared, budget, throttle and rivals off. Issued tokens stay
+	 * Seeded directory back, requests and faults cleared, budget and rivals off. Issued tokens stay
 	 * valid.
 	 */
 	reset(): void;
@@ -174,7 +166,7 @@ export interface Emulator {
 	 * (default 300 a minute), in the variant the run picks; see GraphBudget (emulator/throttle.ts) for what
 	 * is assumed. Requests beyond it get 429 TooManyRequests with Retry-After. Token requests and the $batch
 	 * POST itself are not counted; each step of a batch is. undefined turns it off. Counters start afresh and
-	 * rivals stop. Exclusive with setThrottle(): turn that off first.
+	 * rivals stop.
 	 */
 	setBudget(budget: GraphBudget | undefined): void;
 	/** What the budget admitted and refused since the last setBudget() or reset(). */
@@ -184,17 +176,6 @@ export interface Emulator {
 	 * inside the emulator; returns its stop function. setBudget(), reset() and close() stop it too.
 	 */
 	startRival(rival: RivalOptions): () => void;
-	/**
-	 * The OLD throttle model, NOT Graph's budget for these endpoints: kept for the benchmark's scenario T
-	 * ("T 100/s") and the specs written against it. Microsoft's "identity and access" token bucket (which is
-	 * for directory objects), simplified: per app registration + tenant, a bucket of `requests` refilled over
-	 * each `windowMs`; requests beyond it get 429 TooManyRequests with Retry-After in whole seconds. Token
-	 * requests and the $batch POST itself are not counted; each step of a batch is. undefined turns it off.
-	 * Exclusive with setBudget(): turn that off first.
-	 */
-	setThrottle(throttle: ThrottleOptions | undefined): void;
-	/** Graph requests admitted and refused by the old throttle since the last setThrottle() or reset(). */
-	throttleStats(): ThrottleStats;
 	/** Delay added to every Graph round trip before it is answered, like a distant Graph; 0 turns it off. */
 	setLatency(latencyMs: number): void;
 	/** Every access token issued so far stops working: Graph answers 401. */
@@ -222,10 +203,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			options.tokenLifetimeSeconds ?? 3599,
 		),
 	};
-	if (options.budget && options.throttle)
-		throw new Error('Emulator: the budget and the throttle are exclusive; give one of them');
-	const throttle = new IdentityAccessThrottle();
-	throttle.configure(options.throttle);
 	const budget = new GraphRequestBudget();
 	budget.configure(options.budget);
 	const server = https.createServer({
@@ -239,7 +216,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	});
 	const { port } = server.address() as AddressInfo;
 	const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
-	const emulator = new LocalEmulator(server, url, limits, throttle, budget);
+	const emulator = new LocalEmulator(server, url, limits, budget);
 	emulator.setLatency(options.latencyMs ?? 0);
 	return emulator;
 }
@@ -272,7 +249,6 @@ class LocalEmulator implements Emulator {
 		private readonly server: https.Server,
 		readonly url: string,
 		limits: Limits,
-		private readonly throttle: IdentityAccessThrottle,
 		private readonly budget: GraphRequestBudget,
 	) {
 		this.authorityHost = url;
@@ -285,10 +261,7 @@ class LocalEmulator implements Emulator {
 			tokens: this.tokens,
 			pageSize: limits.pageSize,
 			emulatorUrl: url,
-			admit: (tenantId, appId) =>
-				budget.active
-					? budget.admit(tenantId, appId)?.retryAfter
-					: retryAfterValue(throttle.admit(tenantId, appId)),
+			admit: (tenantId, appId) => budget.admit(tenantId, appId)?.retryAfter,
 			runBatchStep: (step) => this.runBatchStep(step),
 		};
 		server.on('connection', (socket: Socket) => {
@@ -324,7 +297,6 @@ class LocalEmulator implements Emulator {
 		this.clearRequests();
 		this.clearFaults();
 		this.setFaultProfile(undefined);
-		this.setThrottle(undefined);
 		this.setBudget(undefined);
 		this.setLatency(0);
 	}
@@ -337,19 +309,7 @@ class LocalEmulator implements Emulator {
 		this.latencyMs = latencyMs;
 	}
 
-	setThrottle(throttle: ThrottleOptions | undefined): void {
-		if (throttle && this.budget.active)
-			throw new Error(
-				'Emulator: setThrottle() while a budget is set; call setBudget(undefined) first',
-			);
-		this.throttle.configure(throttle);
-	}
-
 	setBudget(budget: GraphBudget | undefined): void {
-		if (budget && this.throttle.active)
-			throw new Error(
-				'Emulator: setBudget() while a throttle is set; call setThrottle(undefined) first',
-			);
 		this.budget.configure(budget);
 	}
 
@@ -363,10 +323,6 @@ class LocalEmulator implements Emulator {
 			appId: rival.appId ?? RIVAL_APP_ID,
 			perMinute: rival.perMinute,
 		});
-	}
-
-	throttleStats(): ThrottleStats {
-		return this.throttle.stats();
 	}
 
 	injectFault(fault: Fault): void {
@@ -406,6 +362,8 @@ class LocalEmulator implements Emulator {
 		response.once('finish', () => {
 			record.status = response.statusCode;
 			record.answeredAt = Date.now();
+			const retryAfter = response.getHeader('retry-after');
+			if (retryAfter !== undefined) record.retryAfter = String(retryAfter);
 		});
 		const call = await this.readCall(request, record);
 		const fault = this.takeFault(call) ?? this.randomFault(call);
@@ -489,6 +447,10 @@ class LocalEmulator implements Emulator {
 				: handleGraphRequest(step, this.graph);
 		step.record.status = response.status;
 		step.record.answeredAt = Date.now();
+		const retryAfter = Object.entries(response.headers ?? {}).find(
+			([name]) => name.toLowerCase() === 'retry-after',
+		)?.[1];
+		if (retryAfter !== undefined) step.record.retryAfter = retryAfter;
 		return response;
 	}
 
@@ -603,11 +565,6 @@ class LocalEmulator implements Emulator {
 			body: { error: 'emulator_bug', message: error.stack },
 		});
 	}
-}
-
-/** The old throttle's refusal (whole seconds) as a Retry-After value. */
-function retryAfterValue(seconds: number | undefined): string | undefined {
-	return seconds === undefined ? undefined : String(seconds);
 }
 
 function recordRequest(request: IncomingMessage): RecordedRequest {

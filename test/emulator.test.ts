@@ -2,10 +2,9 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { ClientCertificateCredential, ClientSecretCredential } from '@azure/identity';
 import { readFileSync } from 'node:fs';
 import forge from 'node-forge';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { makePfx, TEST_PFX_PASSWORD, type PfxOptions, type TestPfx } from './support/pfx';
-import { EMULATOR_FILES, SEEDED_CONNECTORS, startEmulator } from '../emulator';
+import { EMULATOR_FILES, SEEDED_CONNECTORS } from '../emulator';
 import { rawHttps, type Answer } from './support/rawHttps';
 import { useEmulator, withEmulator } from './support/useEmulator';
 
@@ -583,84 +582,6 @@ describe('faults', () => {
 	});
 });
 
-// The old identity-and-access throttle (setThrottle(), the benchmark's scenario T), not Graph's budget for these
-// endpoints: that one is specified in emulatorBudget.test.ts.
-describe('the old identity-and-access throttle, per app + tenant', () => {
-	const FLOWS = '/v1.0/identity/b2xUserFlows';
-
-	function certificateToken(): Promise<string> {
-		const certificate =
-			readFileSync(EMULATOR_FILES.appCertificate, 'utf8') +
-			readFileSync(EMULATOR_FILES.appKey, 'utf8');
-		const credential = new ClientCertificateCredential(
-			emulator.defaults.tenantId,
-			emulator.defaults.certClientId,
-			{ certificate },
-			credentialOptions(),
-		);
-		return credential.getToken(GRAPH_SCOPE).then((accessToken) => accessToken.token);
-	}
-
-	async function sendAll(count: number, path: string, accessToken: string): Promise<Answer[]> {
-		const answers: Answer[] = [];
-		for (let index = 0; index < count; index++)
-			answers.push(await send('GET', path, { token: accessToken }));
-		return answers;
-	}
-
-	it('answers 429 with Retry-After beyond the budget, per app, until a token is back', async () => {
-		const accessToken = await token();
-		// A bucket of 5 that refills one token a second.
-		emulator.setThrottle({ requests: 5, windowMs: 5000 });
-
-		const answers = await sendAll(8, FLOWS, accessToken);
-
-		expect(answers.map((answer) => answer.status)).toEqual([
-			200, 200, 200, 200, 200, 429, 429, 429,
-		]);
-		for (const throttled of answers.slice(5)) {
-			expect(throttled.headers['retry-after']).toBe('1');
-			expect(throttled.body).toEqual({
-				error: {
-					code: 'TooManyRequests',
-					message: expect.any(String),
-					innerError: {
-						date: expect.any(String),
-						'request-id': throttled.headers['request-id'],
-						'client-request-id': expect.any(String),
-					},
-				},
-			});
-		}
-		// The certificate app's token request is not counted, and its Graph request has a budget of its own.
-		expect((await send('GET', FLOWS, { token: await certificateToken() })).status).toBe(200);
-		expect(emulator.throttleStats()).toEqual({ allowed: 6, throttled: 3 });
-
-		await sleep(1000);
-		expect((await send('GET', FLOWS, { token: accessToken })).status).toBe(200);
-		expect(emulator.throttleStats()).toEqual({ allowed: 7, throttled: 3 });
-	});
-
-	it('stops throttling on reset(), and refuses a budget that is not a positive integer', async () => {
-		const accessToken = await token();
-		emulator.setThrottle({ requests: 1, windowMs: 60_000 });
-		expect((await sendAll(2, FLOWS, accessToken)).map((answer) => answer.status)).toEqual([
-			200, 429,
-		]);
-
-		emulator.reset();
-
-		expect((await send('GET', FLOWS, { token: accessToken })).status).toBe(200);
-		expect(emulator.throttleStats()).toEqual({ allowed: 0, throttled: 0 });
-		expect(() => emulator.setThrottle({ requests: 0, windowMs: 1000 })).toThrow(
-			'throttle.requests must be a positive integer',
-		);
-		await expect(startEmulator({ throttle: { requests: 5, windowMs: 0.5 } })).rejects.toThrow(
-			'throttle.windowMs must be a positive integer',
-		);
-	});
-});
-
 describe('JSON batching', () => {
 	const FLOW_ID = 'B2X_1_batch';
 	const CONNECTOR = SEEDED_CONNECTORS[1];
@@ -919,30 +840,6 @@ describe('JSON batching', () => {
 				.filter((request) => request.batchId !== undefined)
 				.map((request) => request.method),
 		).toEqual(['POST', 'GET']);
-	});
-
-	it('counts every step against the old throttle, but not the batch POST: steps beyond it get 429 with Retry-After', async () => {
-		const accessToken = await token();
-		// A bucket of 3 that refills one token every 20 s.
-		emulator.setThrottle({ requests: 3, windowMs: 60_000 });
-
-		const answer = await batch(
-			['1', '2', '3', '4', '5'].map((id) => get(id, '/identity/apiConnectors')),
-			accessToken,
-		);
-
-		expect(answer.status).toBe(200);
-		const responses = answer.body.responses as Array<{
-			status: number;
-			headers: Record<string, string>;
-			body: { error?: { code: string } };
-		}>;
-		expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 429, 429]);
-		for (const throttled of responses.slice(3)) {
-			expect(throttled.headers['Retry-After']).toBe('20');
-			expect(throttled.body.error?.code).toBe('TooManyRequests');
-		}
-		expect(emulator.throttleStats()).toEqual({ allowed: 3, throttled: 2 });
 	});
 
 	it('applies a queued status fault to the step it matches; connection faults wait for a direct request', async () => {

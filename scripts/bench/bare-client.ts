@@ -1,6 +1,7 @@
 // Way (c) of `npm run bench`, the floor: a bare Node script in a process of its own that sends the benchmark's
-// requests, `concurrency` at a time, with a bearer token it was given. On a 429 every worker waits out the
-// Retry-After, as this node's throttle gate does. Prints one JSON line: { ms, ok, failed, rssKb }.
+// requests, `concurrency` at a time, with a bearer token it was given; under a budget, at most so many in any
+// minute. On a 429 every worker waits out the Retry-After, as this node's budget does. Prints one JSON line:
+// { ms, ok, failed, rssKb }.
 import { Agent, request } from 'node:https';
 
 export interface BareRun {
@@ -12,6 +13,27 @@ export interface BareRun {
 	concurrency: number;
 	/** One connection per worker, kept open; or a new TLS connection for every request (as n8n's HTTP helper does). */
 	keepAlive: boolean;
+	/**
+	 * At most `perMinute` requests in any `minuteMs`, each minute 2 % longer as the node's (requests reach Graph a
+	 * little after they leave); none: as fast as the answers come.
+	 */
+	pace?: { perMinute: number; minuteMs: number };
+}
+
+/** Waits until one more request fits the pace, and counts it. */
+function pacer(pace: BareRun['pace']): () => Promise<void> {
+	const sent: number[] = [];
+	return async () => {
+		if (!pace) return;
+		const windowMs = pace.minuteMs * 1.02;
+		for (;;) {
+			const now = Date.now();
+			while (sent.length && sent[0] <= now - windowMs) sent.shift();
+			if (sent.length < pace.perMinute) break;
+			await new Promise((done) => setTimeout(done, sent[0] + windowMs - now));
+		}
+		sent.push(Date.now());
+	};
 }
 
 async function main(spec: BareRun): Promise<void> {
@@ -39,6 +61,7 @@ async function main(spec: BareRun): Promise<void> {
 	let next = 0;
 	let ok = 0;
 	let resumeAt = 0;
+	const paced = pacer(spec.pace);
 	const started = Date.now();
 	await Promise.all(
 		Array.from({ length: spec.concurrency }, async () => {
@@ -47,6 +70,8 @@ async function main(spec: BareRun): Promise<void> {
 				for (;;) {
 					const wait = resumeAt - Date.now();
 					if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+					await paced();
+					if (resumeAt > Date.now()) continue;
 					const { status, retryAfter } = await send(url);
 					if (status === 429) {
 						resumeAt = Math.max(resumeAt, Date.now() + (retryAfter ?? 1) * 1000);

@@ -16,6 +16,8 @@ export interface Measure {
 	ok: number;
 	failed: number;
 	roundTrips: number;
+	/** Graph requests as its budget counts them: every direct request and every $batch step. */
+	requests: number;
 	throttled: number;
 	tokens: number;
 	rssMb: number;
@@ -42,15 +44,19 @@ export class Bench {
 		this.statsFile = join(work, 'process-stats');
 	}
 
-	/** Every run starts from the same tenant: the benchmark's flows, the scenario's latency and throttle. */
-	prepare(scenario: Pick<Scenario, 'latencyMs' | 'throttle'>): void {
+	/**
+	 * Every run starts from the same tenant: the benchmark's flows, the scenario's latency and budget, and its
+	 * rival when it has one.
+	 */
+	prepare(scenario: Pick<Scenario, 'latencyMs' | 'budget' | 'rivalPerMinute'>): void {
 		this.emulator.reset();
 		seedFlowItems(
 			this.emulator,
 			Array.from({ length: FLOWS }, (_, f) => flowName(f)),
 		);
 		this.emulator.setLatency(scenario.latencyMs);
-		this.emulator.setThrottle(scenario.throttle);
+		this.emulator.setBudget(scenario.budget);
+		if (scenario.rivalPerMinute) this.emulator.startRival({ perMinute: scenario.rivalPerMinute });
 		this.emulator.clearRequests();
 	}
 
@@ -98,8 +104,16 @@ export class Bench {
 		};
 	}
 
-	/** Way (c): bare-client.js in a process of its own, at the node's default concurrency. */
-	async bare(operation: Operation, items: number, keepAlive: boolean): Promise<Measure> {
+	/**
+	 * Way (c): bare-client.js in a process of its own, at the node's default concurrency; paced to `pace` (so
+	 * many requests in any minute of so many ms) when given.
+	 */
+	async bare(
+		operation: Operation,
+		items: number,
+		keepAlive: boolean,
+		pace?: BareRun['pace'],
+	): Promise<Measure> {
 		const body = operation.body?.(this.emulator.graphBaseUrl);
 		const spec: BareRun = {
 			urls: Array.from(
@@ -111,6 +125,7 @@ export class Bench {
 			token: this.token,
 			concurrency: REQUEST_OPTION_DEFAULTS.concurrency,
 			keepAlive,
+			pace,
 		};
 		const child = spawn(process.execPath, [join(__dirname, 'bare-client.js')], {
 			stdio: ['pipe', 'pipe', 'inherit'],
@@ -131,13 +146,13 @@ export class Bench {
 		};
 	}
 
-	private graphCounts(): Pick<Measure, 'roundTrips' | 'throttled' | 'tokens'> {
+	private graphCounts(): Pick<Measure, 'roundTrips' | 'requests' | 'throttled' | 'tokens'> {
 		const requests = this.emulator.requests;
+		const graph = requests.filter((r) => /^\/(v1\.0|beta)\//.test(r.path));
 		return {
 			// Requests on the wire: a $batch POST is one, its steps are not.
-			roundTrips: requests.filter(
-				(r) => /^\/(v1\.0|beta)\//.test(r.path) && r.batchId === undefined,
-			).length,
+			roundTrips: graph.filter((r) => r.batchId === undefined).length,
+			requests: graph.filter((r) => !r.path.endsWith('/$batch')).length,
 			throttled: requests.filter((r) => r.status === 429).length,
 			tokens: requests.filter((r) => r.path.endsWith('/oauth2/v2.0/token')).length,
 		};

@@ -1,11 +1,18 @@
 // What `npm run bench` prints: the table of scenarios × ways, the scaling rows, the node's CPU, require time and
 // token count, and each target of the performance issue met or not.
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 
 import { median, type Measure } from './measure';
 import type { NodeCpu } from './profile';
 import type { Baselines, BenchOptions, Scaled, TableResult, Tokens } from './runner';
-import { B_DEFAULTS, C_FLOOR, type Operation, type Scenario, type Way } from './scenarios';
+import {
+	B_DEFAULTS,
+	budgetFloorMs,
+	C_FLOOR,
+	type Operation,
+	type Scenario,
+	type Way,
+} from './scenarios';
 
 export function printIntro({ items, runs }: BenchOptions): void {
 	const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -18,6 +25,28 @@ export function printIntro({ items, runs }: BenchOptions): void {
 	const header =
 		'scenario  operation    way                                   time ms     ok  failed  trips  429s  tokens  RSS MB  CPU ms/item  a/b   a/c';
 	console.log(header);
+}
+
+/** The load average of the last minute: the machine may be shared, and the budget rows wait most of the time. */
+const load = () => loadavg()[0].toFixed(2);
+
+export function printBudgetHeading({ budgetItems, budgetRuns, realTime }: BenchOptions): void {
+	console.log(
+		`\nScenario R, Graph's budget for these endpoints (200 a minute per app + tenant, 300 per tenant), Set Step, N = ${budgetItems}, median of ${budgetRuns} runs (failed: the worst run; the row at real time: 1 run); ×10: a minute lasts 6 s. Floor: (N − the first minute's 200) ÷ the rate the budget leaves the app (200 a minute, 150 with the rival spending 150 of the tenant's 300).`,
+	);
+	if (!realTime)
+		console.log('The row at real time (about 5 minutes for 1,000 items) is skipped by --quick.');
+	console.log(
+		'scenario      way                                   time ms     ok  failed  requests  trips  429s  429 %  floor ms  × floor  load',
+	);
+}
+
+export function printBudgetRow({ scenario, way, m, mostFailed }: TableResult): void {
+	const floorMs = budgetFloorMs(scenario, m.ok + m.failed);
+	console.log(
+		`${scenario.name.padEnd(13)} ${way.label.padEnd(37)} ${String(Math.round(m.ms)).padStart(7)} ${String(m.ok).padStart(6)} ${String(mostFailed).padStart(7)} ${String(m.requests).padStart(9)} ${String(m.roundTrips).padStart(6)} ${String(m.throttled).padStart(5)} ${((100 * m.throttled) / m.requests).toFixed(1).padStart(6)} ${String(Math.round(floorMs)).padStart(9)} ${(m.ms / floorMs).toFixed(2).padStart(8)} ${load().padStart(5)}`,
+	);
+	if (m.error) console.log(`  the execution failed: ${m.error}`);
 }
 
 export const resultOf = (

@@ -4,15 +4,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { PreparedN8n } from '../prepareN8n';
+import { GRAPH_MINUTE_VARIABLE } from '../../nodes/UserFlowApiConnectors/transport';
 import { startN8n } from '../realN8n';
 import type { WorkflowNode } from '../workflowNodes';
 import { median, medianMeasure, type Bench, type Measure } from './measure';
 import { nodeCpuFromProfile, type NodeCpu } from './profile';
 import {
 	A_DEFAULTS,
+	BUDGET_SCENARIOS,
 	flowName,
+	minuteMsOf,
+	perAppPerMinute,
 	SCENARIO_L,
-	SCENARIOS,
+	SCENARIO_R_REAL_TIME,
 	scalingCases,
 	SET_STEP,
 	type Operation,
@@ -29,6 +33,13 @@ export interface BenchOptions {
 	runs: number;
 	/** Item counts of the scaling rows; the targets compare the last two. */
 	scalingItems: number[];
+	/** N of the rows under Graph's budget (scenario R), and their runs. */
+	budgetItems: number;
+	budgetRuns: number;
+	/** The row of scenario R at real time (about 5 minutes for 1,000 items). */
+	realTime: boolean;
+	/** Scenario R alone: no scenario L, scaling, CPU, require time nor tokens. */
+	budgetOnly: boolean;
 }
 
 export interface TableRow {
@@ -41,6 +52,8 @@ export interface TableRow {
 
 export interface Plan {
 	table: TableRow[];
+	/** Scenario R's rows, at options.budgetItems. */
+	budget: TableRow[];
 	scaling: Array<ScalingCase & { id: string }>;
 	/** The same items without a target, by item count. */
 	baselines: Map<number, string>;
@@ -62,35 +75,37 @@ export async function importWorkflows(
 		workflows.push(benchWorkflow(id, n, target));
 		return id;
 	};
-	const table = SCENARIOS.flatMap((scenario) =>
-		scenario.cases.flatMap(({ operation, ways }) =>
-			ways.map((way) => ({
-				scenario,
-				operation,
-				way,
-				id:
-					way.kind === 'bare'
-						? undefined
-						: workflowId(targetNode(operation, way, graphBaseUrl), options.items),
-			})),
-		),
+	const rowsOf = (scenarios: Scenario[], n: number) =>
+		scenarios.flatMap((scenario) =>
+			scenario.cases.flatMap(({ operation, ways }) =>
+				ways.map((way) => ({
+					scenario,
+					operation,
+					way,
+					id:
+						way.kind === 'bare'
+							? undefined
+							: workflowId(targetNode(operation, way, graphBaseUrl), n),
+				})),
+			),
+		);
+	const table = options.budgetOnly ? [] : rowsOf([SCENARIO_L], options.items);
+	const budget = rowsOf(
+		[...BUDGET_SCENARIOS, ...(options.realTime ? [SCENARIO_R_REAL_TIME] : [])],
+		options.budgetItems,
 	);
-	const scaling = scalingCases(options.scalingItems).map((row) => ({
+	const scaling = scalingCases(options.budgetOnly ? [] : options.scalingItems).map((row) => ({
 		...row,
 		id: workflowId(targetNode(row.operation, row.way, graphBaseUrl), row.n),
 	}));
-	const baselines = new Map(
-		[...new Set([options.items, ...options.scalingItems])].map((n) => [
-			n,
-			workflowId(undefined, n),
-		]),
-	);
+	const counts = options.budgetOnly ? [] : [options.items, ...options.scalingItems];
+	const baselines = new Map([...new Set(counts)].map((n) => [n, workflowId(undefined, n)]));
 	workflows.push(webhookWorkflow(HOOK_ID, HOOK_PATH));
 	const workflowsFile = join(work, 'workflows.json');
 	writeFileSync(workflowsFile, JSON.stringify(workflows));
 	await cli(['import:workflow', `--input=${workflowsFile}`]);
 	await cli(['publish:workflow', `--id=${HOOK_ID}`]);
-	return { table, scaling, baselines };
+	return { table, budget, scaling, baselines };
 }
 
 async function repeat(
@@ -122,22 +137,39 @@ export async function measureBaselines(bench: Bench, plan: Plan, runs: number): 
 	return baselines;
 }
 
-export type TableResult = TableRow & { m: Measure };
+export type TableResult = TableRow & {
+	m: Measure;
+	/** The worst run's failed items. */ mostFailed: number;
+};
 
+/** Every row `runs` times, the median time kept; `measured` hears of each row as soon as it is measured. */
 export async function measureTable(
 	bench: Bench,
-	plan: Plan,
-	{ items, runs }: BenchOptions,
+	rows: TableRow[],
+	{ items, runs }: { items: number; runs: number },
+	measured: (row: TableResult) => void = () => undefined,
 ): Promise<TableResult[]> {
 	const results: TableResult[] = [];
-	for (const row of plan.table) {
-		const { id, way } = row;
-		const measures = await repeat(bench, runs, row.scenario, () =>
+	for (const row of rows) {
+		const { id, way, scenario } = row;
+		// Without a budget, a minute of 1 ms takes the node's pace off: L measures what it always has.
+		const minuteMs = scenario.budget ? minuteMsOf(scenario) : 1;
+		const env = { [GRAPH_MINUTE_VARIABLE]: String(minuteMs) };
+		const pace =
+			way.kind === 'bare' && way.paced
+				? { perMinute: perAppPerMinute(scenario), minuteMs }
+				: undefined;
+		const measures = await repeat(bench, runs, scenario, () =>
 			id
-				? bench.execute(id, items)
-				: bench.bare(row.operation, items, way.kind === 'bare' && way.keepAlive),
+				? bench.execute(id, items, { env })
+				: bench.bare(row.operation, items, way.kind === 'bare' && way.keepAlive, pace),
 		);
-		results.push({ ...row, m: medianMeasure(measures) });
+		results.push({
+			...row,
+			m: medianMeasure(measures),
+			mostFailed: Math.max(...measures.map((m) => m.failed)),
+		});
+		measured(results[results.length - 1]);
 	}
 	return results;
 }

@@ -1,5 +1,7 @@
 // What `npm run bench` measures: the operations (one Graph request per item), the ways of sending them, the
 // scenarios of the table and the item counts of the scaling rows.
+import type { GraphBudget } from '../../emulator';
+import { GRAPH_BUDGET_DEFAULTS } from '../../emulator/throttle';
 import { REQUEST_OPTION_DEFAULTS } from '../../nodes/UserFlowApiConnectors/actions/requestOptions';
 import { SEEDED_CONNECTORS } from '../../emulator/state';
 
@@ -66,7 +68,7 @@ export const GET_CONFIGURATION_ONE_FLOW: Operation = {
 export type Way =
 	| { label: string; kind: 'node'; requestOptions: { batching?: boolean }; env?: NodeJS.ProcessEnv }
 	| { label: string; kind: 'http'; options: object }
-	| { label: string; kind: 'bare'; keepAlive: boolean }
+	| { label: string; kind: 'bare'; keepAlive: boolean; paced?: boolean }
 	| { label: string; kind: 'editFields' };
 
 /** Way (a): this node with these Request Options, in an n8n with `env` on top of its own. */
@@ -79,10 +81,11 @@ const nodeWay = (
 export const A_DEFAULTS = nodeWay('(a) this node, defaults', {});
 export const A_BATCHING = nodeWay('(a) this node, batching on', { batching: true });
 export const B_DEFAULTS: Way = { label: '(b) HTTP Request, defaults', kind: 'http', options: {} };
-const B_BATCHING: Way = {
-	label: '(b) HTTP Request, batching 100/1 s',
+// Graph's budget of these endpoints (200 a minute per app) at the benchmark's time scale of 10: 20 every 600 ms.
+const B_BATCHING_TO_BUDGET: Way = {
+	label: '(b) HTTP Request, batching 20/600 ms',
 	kind: 'http',
-	options: { batching: { batch: { batchSize: 100, batchInterval: 1000 } } },
+	options: { batching: { batch: { batchSize: 20, batchInterval: 600 } } },
 };
 // The same items and requests with the flow given as a constant: what the user's per-item expression costs.
 export const A_ONE_FLOW = nodeWay('(a) defaults, flow without expression', {});
@@ -108,11 +111,21 @@ const C_NEW_CONNECTIONS: Way = {
 	kind: 'bare',
 	keepAlive: false,
 };
+// The floor under a budget: the bare script keeps to it as the node does, at most 200 in any minute.
+const C_PACED: Way = {
+	label: '(c) bare script paced to the budget',
+	kind: 'bare',
+	keepAlive: true,
+	paced: true,
+};
 
 export interface Scenario {
 	name: string;
 	latencyMs: number;
-	throttle?: { requests: number; windowMs: number };
+	/** Graph's budget for these endpoints, as the emulator models it (emulator/throttle.ts); none: no limit. */
+	budget?: GraphBudget;
+	/** Another app of the tenant that spends this many of its 300 a minute while the row runs. */
+	rivalPerMinute?: number;
 	cases: Array<{ operation: Operation; ways: Way[] }>;
 }
 
@@ -125,14 +138,61 @@ export const SCENARIO_L: Scenario = {
 	})),
 };
 
-export const SCENARIO_T: Scenario = {
-	name: 'T 100/s',
-	latencyMs: 20,
-	throttle: { requests: 100, windowMs: 1000 },
-	cases: [{ operation: SET_STEP, ways: [A_DEFAULTS, A_BATCHING, B_DEFAULTS, B_BATCHING, C_FLOOR] }],
-};
+/** Scenario R: Graph's real budget (200 a minute per app + tenant, 300 per tenant), 20 ms away. */
+function budgetScenario(
+	name: string,
+	budget: GraphBudget,
+	ways: Way[],
+	rivalPerMinute?: number,
+): Scenario {
+	return { name, latencyMs: 20, budget, rivalPerMinute, cases: [{ operation: SET_STEP, ways }] };
+}
 
-export const SCENARIOS = [SCENARIO_L, SCENARIO_T];
+const R_TIME_SCALE = 10;
+const R_WAYS = [A_DEFAULTS, A_BATCHING, B_DEFAULTS, B_BATCHING_TO_BUDGET, C_PACED];
+const RIVAL_PER_MINUTE = 150;
+
+/** Time-scaled by 10 (a minute lasts 6 s) in both variants, then with a rival while (a) runs. */
+export const BUDGET_SCENARIOS: Scenario[] = [
+	budgetScenario('R cont ×10', { variant: 'continuous', timeScale: R_TIME_SCALE }, R_WAYS),
+	budgetScenario('R win ×10', { variant: 'window', timeScale: R_TIME_SCALE }, R_WAYS),
+	budgetScenario(
+		'R+rival cont',
+		{ variant: 'continuous', timeScale: R_TIME_SCALE },
+		[A_DEFAULTS],
+		RIVAL_PER_MINUTE,
+	),
+	budgetScenario(
+		'R+rival win',
+		{ variant: 'window', timeScale: R_TIME_SCALE },
+		[A_DEFAULTS],
+		RIVAL_PER_MINUTE,
+	),
+];
+/** Graph's minute under the scenario's budget, in ms. */
+export const minuteMsOf = ({ budget }: Scenario) =>
+	60_000 / (budget?.timeScale ?? GRAPH_BUDGET_DEFAULTS.timeScale);
+
+export const perAppPerMinute = ({ budget }: Scenario) =>
+	budget?.perAppPerMinute ?? GRAPH_BUDGET_DEFAULTS.perAppPerMinute;
+
+/**
+ * The least time the budget allows N items: the first minute's requests at once (the app's 200), the rest at
+ * the rate the budget leaves the app (its 200, or what a rival leaves of the tenant's 300, if less).
+ */
+export function budgetFloorMs(scenario: Scenario, items: number): number {
+	const perTenant = scenario.budget?.perTenantPerMinute ?? GRAPH_BUDGET_DEFAULTS.perTenantPerMinute;
+	const rate = Math.min(perAppPerMinute(scenario), perTenant - (scenario.rivalPerMinute ?? 0));
+	const firstMinute = Math.min(items, perAppPerMinute(scenario));
+	return ((items - firstMinute) / rate) * minuteMsOf(scenario);
+}
+
+/** At real time, 200 a minute: 1,000 items take about 5 minutes. */
+export const SCENARIO_R_REAL_TIME = budgetScenario(
+	'R cont ×1',
+	{ variant: 'continuous', timeScale: 1 },
+	[A_DEFAULTS],
+);
 
 /** A row of the scaling section: way and operation at one item count. */
 export interface ScalingCase {

@@ -122,12 +122,16 @@ export class GraphClient {
 				const earlierSuccess = await readBack().catch(unreadable);
 				if (earlierSuccess) return earlierSuccess;
 			}
-			await budget.turn(signal);
-			if (signal?.aborted) throw stoppedError(this.node, request.itemIndex);
+			const slot = await budget.turn(signal);
+			if (!slot || signal?.aborted) {
+				// Stopped just as its turn came: the turn ends unused.
+				if (slot) budget.answered(slot);
+				throw stoppedError(this.node, request.itemIndex);
+			}
 			try {
 				// A 401 forgets only a token obtained before this moment: one fresh token serves every request in flight.
 				sentAt = Date.now();
-				const raw = await send(outgoing);
+				const raw = await send(outgoing).finally(() => budget.answered(slot));
 				response = { statusCode: raw.statusCode, headers: headerMap(raw.headers), body: raw.body };
 			} catch (error) {
 				if (signal?.aborted) throw stoppedError(this.node, request.itemIndex);
@@ -185,7 +189,7 @@ export class GraphClient {
 				const delay = asked ?? backoffMs(++throttled);
 				const beyond = planWait(delay, waitsFor);
 				if (beyond) throw fail(beyond);
-				budget.throttled(delay);
+				budget.throttled(delay, slot);
 				continue;
 			}
 			if (!idempotent && !readBack) throw fail(MAY_HAVE_APPLIED);
