@@ -44,7 +44,7 @@ import {
 
 export type { ClientAssertionSummary, RecordedRequest } from './http';
 export type { BudgetCounts, GraphBudget, GraphBudgetStats, RivalOptions } from './throttle';
-export { GRAPH_BUDGET_DEFAULTS, RIVAL_APP_ID } from './throttle';
+export { budgetFloorMs, GRAPH_BUDGET_DEFAULTS, RIVAL_APP_ID } from './throttle';
 export * from './state';
 
 export interface EmulatorOptions {

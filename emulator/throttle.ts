@@ -46,6 +46,23 @@ export const GRAPH_BUDGET_DEFAULTS = {
 	timeScale: 1,
 };
 
+/**
+ * The least time the budget allows `items` requests of one app (for the benchmark's and the queue-mode run's
+ * floor): the first minute's allowance at once, the rest at `ratePerMinute` (the app's allowance, or what a rival
+ * leaves of the tenant's).
+ */
+export function budgetFloorMs(
+	items: number,
+	{
+		perAppPerMinute = GRAPH_BUDGET_DEFAULTS.perAppPerMinute,
+		ratePerMinute = perAppPerMinute,
+		timeScale = GRAPH_BUDGET_DEFAULTS.timeScale,
+	}: { perAppPerMinute?: number; ratePerMinute?: number; timeScale?: number },
+): number {
+	const firstMinute = Math.min(items, perAppPerMinute);
+	return ((items - firstMinute) / ratePerMinute) * (60_000 / timeScale);
+}
+
 export interface BudgetCounts {
 	admitted: number;
 	throttled: number;

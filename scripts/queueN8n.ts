@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { Emulator, GraphBudget } from '../emulator';
-import { GRAPH_BUDGET_DEFAULTS } from '../emulator';
+import { budgetFloorMs } from '../emulator';
 import { GRAPH_MINUTE_VARIABLE } from '../nodes/UserFlowApiConnectors/transport';
 import { seedFlowItems, setStepFromItems } from '../test/support/setStep';
 import { installPackage, prepareN8n, type PreparedN8n } from './prepareN8n';
@@ -288,12 +288,6 @@ export interface QueueRun {
 	floorMs: number;
 }
 
-/** The shortest time Graph's budget of one app allows for `items` requests: the first minute's are free. */
-export function budgetFloorMs(items: number, timeScale: number): number {
-	const { perAppPerMinute } = GRAPH_BUDGET_DEFAULTS;
-	return (Math.max(0, items - perAppPerMinute) / perAppPerMinute) * (60_000 / timeScale);
-}
-
 /** The execution ids each worker's log says it started. */
 function startedBy(queue: QueueN8n): Map<string, string> {
 	const started = new Map<string, string>();
@@ -380,6 +374,6 @@ export async function runTwoExecutions(
 		requests: stats.admitted + stats.throttled,
 		tooManyRequests: stats.tooManyRequests,
 		tokens: emulator.tokenRequests().length,
-		floorMs: budgetFloorMs(queue.items * EXECUTIONS.length, queue.timeScale),
+		floorMs: budgetFloorMs(queue.items * EXECUTIONS.length, { timeScale: queue.timeScale }),
 	};
 }

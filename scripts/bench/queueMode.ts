@@ -1,15 +1,15 @@
 // `npm run bench`'s queue-mode rows: n8n's queue mode (one main, two workers, PostgreSQL and Redis, as
 // scripts/queueN8n.ts starts them), two executions of 500 Set Step items each against the same app + tenant at the
-// same time, under Graph's budget time-scaled by 10, in both variants. Printed with the table's columns (the
-// time is n8n's, from the first execution's creation to the last one's stop; trips are every Graph request; no
-// RSS or CPU, which are spread over three processes); the last column is the time over the floor, (N − the first
-// minute's 200) ÷ 200 a minute for N = 1,000. Target: 0 failed, at most 1.15 × the floor.
+// same time, under Graph's budget time-scaled by 10, in both variants. Printed with scenario R's columns (the
+// time is n8n's, from the first execution's creation to the last one's stop; requests and trips are both every
+// Graph request, as there is no batching); the floor is (N − the first minute's 200) ÷ 200 a minute for
+// N = 1,000. Target: 0 failed, at most 1.15 × the floor.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Emulator, GraphBudget } from '../../emulator';
 import { ITEMS_PER_EXECUTION, runTwoExecutions, startQueueN8n, type QueueRun } from '../queueN8n';
-import type { Target } from './report';
+import { printBudgetLine, type Target } from './report';
 
 const TIME_SCALE = 10;
 const VARIANTS: Array<GraphBudget['variant']> = ['window', 'continuous'];
@@ -24,11 +24,18 @@ const FLOOR_TARGET = 1.15;
 const failedOf = (run: QueueRun) => run.executions.reduce((sum, e) => sum + e.failed, 0);
 
 function printRow(run: QueueRun): void {
-	const ok = run.executions.reduce((sum, e) => sum + e.ok, 0);
 	const workers = new Set(run.executions.map((e) => e.worker).filter(Boolean)).size;
-	console.log(
-		`${SCENARIO_NAMES[run.variant].padEnd(9)} ${'Set Step'.padEnd(12)} ${WAY.padEnd(37)} ${String(Math.round(run.ms)).padStart(7)} ${String(ok).padStart(6)} ${String(failedOf(run)).padStart(7)} ${String(run.requests).padStart(6)} ${String(run.tooManyRequests).padStart(5)} ${String(run.tokens).padStart(7)} ${''.padStart(7)} ${''.padStart(12)} ${(run.ms / run.floorMs).toFixed(2)} × floor (${(run.floorMs / 1000).toFixed(1)} s), ${workers} workers`,
-	);
+	printBudgetLine({
+		scenario: SCENARIO_NAMES[run.variant],
+		way: `${WAY} (${workers} ran)`,
+		ms: run.ms,
+		ok: run.executions.reduce((sum, e) => sum + e.ok, 0),
+		failed: failedOf(run),
+		requests: run.requests,
+		roundTrips: run.requests,
+		throttled: run.tooManyRequests,
+		floorMs: run.floorMs,
+	});
 	for (const { workflowId, error } of run.executions)
 		if (error) console.log(`  ${workflowId} answered: ${error}`);
 }

@@ -7,7 +7,7 @@ import type { NodeCpu } from './profile';
 import type { Baselines, BenchOptions, Scaled, TableResult, Tokens } from './runner';
 import {
 	B_DEFAULTS,
-	budgetFloorMs,
+	scenarioFloorMs,
 	C_FLOOR,
 	type Operation,
 	type Scenario,
@@ -41,11 +41,37 @@ export function printBudgetHeading({ budgetItems, budgetRuns, realTime }: BenchO
 	);
 }
 
-export function printBudgetRow({ scenario, way, m, mostFailed }: TableResult): void {
-	const floorMs = budgetFloorMs(scenario, m.ok + m.failed);
+/** One row under the budget heading: scenario R's, and the queue-mode rows'. */
+export interface BudgetRow {
+	scenario: string;
+	way: string;
+	ms: number;
+	ok: number;
+	failed: number;
+	requests: number;
+	roundTrips: number;
+	throttled: number;
+	floorMs: number;
+}
+
+export function printBudgetLine(row: BudgetRow): void {
 	console.log(
-		`${scenario.name.padEnd(13)} ${way.label.padEnd(37)} ${String(Math.round(m.ms)).padStart(7)} ${String(m.ok).padStart(6)} ${String(mostFailed).padStart(7)} ${String(m.requests).padStart(9)} ${String(m.roundTrips).padStart(6)} ${String(m.throttled).padStart(5)} ${((100 * m.throttled) / m.requests).toFixed(1).padStart(6)} ${String(Math.round(floorMs)).padStart(9)} ${(m.ms / floorMs).toFixed(2).padStart(8)} ${load().padStart(5)}`,
+		`${row.scenario.padEnd(13)} ${row.way.padEnd(37)} ${String(Math.round(row.ms)).padStart(7)} ${String(row.ok).padStart(6)} ${String(row.failed).padStart(7)} ${String(row.requests).padStart(9)} ${String(row.roundTrips).padStart(6)} ${String(row.throttled).padStart(5)} ${((100 * row.throttled) / row.requests).toFixed(1).padStart(6)} ${String(Math.round(row.floorMs)).padStart(9)} ${(row.ms / row.floorMs).toFixed(2).padStart(8)} ${load().padStart(5)}`,
 	);
+}
+
+export function printBudgetRow({ scenario, way, m, mostFailed }: TableResult): void {
+	printBudgetLine({
+		scenario: scenario.name,
+		way: way.label,
+		ms: m.ms,
+		ok: m.ok,
+		failed: mostFailed,
+		requests: m.requests,
+		roundTrips: m.roundTrips,
+		throttled: m.throttled,
+		floorMs: scenarioFloorMs(scenario, m.ok + m.failed),
+	});
 	if (m.error) console.log(`  the execution failed: ${m.error}`);
 }
 

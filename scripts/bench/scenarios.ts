@@ -1,7 +1,7 @@
 // What `npm run bench` measures: the operations (one Graph request per item), the ways of sending them, the
 // scenarios of the table and the item counts of the scaling rows.
 import type { GraphBudget } from '../../emulator';
-import { GRAPH_BUDGET_DEFAULTS } from '../../emulator/throttle';
+import { budgetFloorMs, GRAPH_BUDGET_DEFAULTS } from '../../emulator/throttle';
 import { REQUEST_OPTION_DEFAULTS } from '../../nodes/UserFlowApiConnectors/actions/requestOptions';
 import { SEEDED_CONNECTORS } from '../../emulator/state';
 
@@ -180,11 +180,13 @@ export const perAppPerMinute = ({ budget }: Scenario) =>
  * The least time the budget allows N items: the first minute's requests at once (the app's 200), the rest at
  * the rate the budget leaves the app (its 200, or what a rival leaves of the tenant's 300, if less).
  */
-export function budgetFloorMs(scenario: Scenario, items: number): number {
+export function scenarioFloorMs(scenario: Scenario, items: number): number {
 	const perTenant = scenario.budget?.perTenantPerMinute ?? GRAPH_BUDGET_DEFAULTS.perTenantPerMinute;
-	const rate = Math.min(perAppPerMinute(scenario), perTenant - (scenario.rivalPerMinute ?? 0));
-	const firstMinute = Math.min(items, perAppPerMinute(scenario));
-	return ((items - firstMinute) / rate) * minuteMsOf(scenario);
+	return budgetFloorMs(items, {
+		perAppPerMinute: perAppPerMinute(scenario),
+		ratePerMinute: Math.min(perAppPerMinute(scenario), perTenant - (scenario.rivalPerMinute ?? 0)),
+		timeScale: scenario.budget?.timeScale,
+	});
 }
 
 /** At real time, 200 a minute: 1,000 items take about 5 minutes. */

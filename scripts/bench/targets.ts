@@ -10,7 +10,7 @@ import {
 	A_LEGACY_EXPRESSIONS,
 	A_ONE_FLOW,
 	B_DEFAULTS,
-	budgetFloorMs,
+	scenarioFloorMs,
 	C_FLOOR,
 	EDIT_FIELDS,
 	GET_CONFIGURATION,
@@ -40,7 +40,7 @@ export function budgetTargets(rows: TableResult[]): Target[] {
 		.filter((row) => row.way.kind === 'node')
 		.flatMap(({ scenario, way, m, mostFailed }): Target[] => {
 			const name = `${scenario.name}: ${way.label}`;
-			const floorMs = budgetFloorMs(scenario, m.ok + m.failed);
+			const floorMs = scenarioFloorMs(scenario, m.ok + m.failed);
 			const bound = scenario.rivalPerMinute ? 1.15 : 1.05;
 			const share = m.throttled / m.requests;
 			return [
