@@ -5,7 +5,6 @@
 // (n8n-core), whose only helper is n8n's legacy request helper.
 import { CredentialTestContext, ExecuteContext, RoutingNode } from 'n8n-core';
 import {
-	Workflow,
 	type ICredentialDataDecryptedObject,
 	type ICredentialTestFunction,
 	type ICredentialTestRequest,
@@ -18,7 +17,7 @@ import {
 
 import { MicrosoftEntraUserFlowsApi } from '../../credentials/MicrosoftEntraUserFlowsApi.credentials';
 import { UserFlowApiConnectors } from '../../nodes/UserFlowApiConnectors/UserFlowApiConnectors.node';
-import { CREDENTIAL_TYPE, createAdditionalData } from './runWorkflow';
+import { CREDENTIAL_TYPE, createAdditionalData, oneNodeWorkflow } from './runWorkflow';
 import { assertNoSecrets } from './secrets';
 
 export type CredentialTestResult = INodeCredentialTestResult;
@@ -95,16 +94,7 @@ async function runRequestTest(
 		parameters: {},
 		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'test' } },
 	};
-	const workflow = new Workflow({
-		nodes: [node],
-		connections: {},
-		active: false,
-		nodeTypes: {
-			getByName: () => nodeType,
-			getByNameAndVersion: () => nodeType,
-			getKnownTypes: () => ({}),
-		},
-	});
+	const workflow = oneNodeWorkflow(node, nodeType);
 	const context = new ExecuteContext(
 		workflow,
 		node,

@@ -281,6 +281,20 @@ export async function runWorkflow(
  * Calls one of the node's list-search methods the way the editor's "From list" mode does: in a
  * LoadOptionsContext for a node with the given parameters.
  */
+/** A workflow of one node, for what n8n runs outside an execution: list search, a credential's test. */
+export function oneNodeWorkflow(node: INode, nodeType: INodeType): Workflow {
+	return new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: {
+			getByName: () => nodeType,
+			getByNameAndVersion: () => nodeType,
+			getKnownTypes: () => ({}),
+		},
+	});
+}
+
 export async function searchList(
 	method: 'searchUserFlows' | 'searchApiConnectors',
 	options: {
@@ -292,16 +306,7 @@ export async function searchList(
 ) {
 	const nodeType = new UserFlowApiConnectors();
 	const node = packageNode(options.parameters, [0, 0]);
-	const workflow = new Workflow({
-		nodes: [node],
-		connections: {},
-		active: false,
-		nodeTypes: {
-			getByName: () => nodeType,
-			getByNameAndVersion: () => nodeType,
-			getKnownTypes: () => ({}),
-		},
-	});
+	const workflow = oneNodeWorkflow(node, nodeType);
 	const additionalData = createAdditionalData({ [CREDENTIAL_TYPE]: options.credentials });
 	// The editor sends the node's current parameters along with the search (n8n's dynamic-node-parameters).
 	additionalData.currentNodeParameters = options.parameters;
