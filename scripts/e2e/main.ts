@@ -6,15 +6,11 @@
 // n8n's queue mode, one main and two workers on PostgreSQL and Redis, two executions at once under Graph's budget
 // (queueMode.ts; alone: `npm run test:queue`).
 // Prints a summary line.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { startEmulator } from '../../emulator';
 import { prepareN8n } from '../prepareN8n';
 import { queueModeBinaries } from '../queueN8n';
 import { repository, run } from '../realN8n';
-import { anyFailed, check, summary } from './check';
+import { check, runChecks } from './check';
 import { checkEgressFilter, runExamples } from './commandLine';
 import { inspectPackage, scan } from './package';
 import { checkRedirectUnderProxy, startRedirectTrap } from './redirects';
@@ -22,11 +18,9 @@ import { checkConfigurationDrift, logIn } from './configurationDrift';
 import { checkQueueMode } from './queueMode';
 import { checkRunningN8n, E2E_OWNER } from './runningN8n';
 
-async function main() {
-	const started = Date.now();
+runChecks('end to end', 'n8n-entra-e2e-', async (work) => {
 	// Before minutes of other checks: without Redis and PostgreSQL, say at once which packages to install.
 	queueModeBinaries();
-	const work = mkdtempSync(join(tmpdir(), 'n8n-entra-e2e-'));
 	const emulator = await startEmulator();
 	const trap = await startRedirectTrap();
 	try {
@@ -47,15 +41,5 @@ async function main() {
 	} finally {
 		await trap.close();
 		await emulator.close();
-		rmSync(work, { recursive: true, force: true });
 	}
-	console.log(`\nend to end in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-	console.log(summary());
-	process.exit(anyFailed() ? 1 : 0);
-}
-
-main().catch((error) => {
-	console.error(error);
-	console.log(summary(1));
-	process.exit(1);
 });
