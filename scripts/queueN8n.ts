@@ -2,7 +2,6 @@
 // throwaway instance of its own on a loopback port), one n8n main and two n8n workers, this package installed
 // into every one's user folder. Then two executions, one per worker, Set Step against the same app + tenant at
 // the same time, under Graph's budget. Shared by `npm run test:e2e` (and `npm run test:queue`) and `npm run bench`.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { budgetFloorMs } from '../emulator';
 import { GRAPH_MINUTE_VARIABLE } from '../nodes/UserFlowApiConnectors/transport';
 import { seedFlowItems, setStepFromItems } from '../test/support/setStep';
 import { installPackage, prepareN8n, type PreparedN8n } from './prepareN8n';
+import { REDIS_SERVER, startRedis, type RedisServer } from './redisServer';
 import {
 	freePort,
 	run,
@@ -26,7 +26,6 @@ import { codeNode, linearWorkflow, userFlowNode, webhookNode } from './workflowN
 /** The Debian packages queue mode needs here, as .ci/run installs them. */
 const QUEUE_MODE_PACKAGES = 'redis-server postgresql';
 
-const REDIS_SERVER = '/usr/bin/redis-server';
 const POSTGRESQL_VERSIONS = '/usr/lib/postgresql';
 
 /** redis-server and the newest installed PostgreSQL's bin folder, or an error that says what to install. */
@@ -102,43 +101,13 @@ async function startPostgres(bin: string): Promise<Service> {
 	return { port, stop };
 }
 
-/** A Redis server without persistence, resolved once it accepts connections. */
-async function startRedis(redisServer: string): Promise<Service> {
-	const folder = mkdtempSync(join(tmpdir(), 'n8n-entra-redis-'));
-	const port = await freePort();
-	const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-	const redis = spawn(redisServer, [...args, '--dir', folder], {
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let output = '';
-	await new Promise<void>((ready, fail) => {
-		const listen = (chunk: Buffer) => {
-			output += chunk;
-			if (output.includes('Ready to accept connections')) ready();
-		};
-		redis.stdout.on('data', listen);
-		redis.stderr.on('data', listen);
-		redis.once('exit', (code) => fail(new Error(`redis-server exited ${code}\n${output}`)));
-	});
-	return {
-		port,
-		stop: async () => {
-			if (redis.exitCode === null) {
-				redis.kill('SIGTERM');
-				await new Promise((done) => redis.once('exit', done));
-			}
-			rmSync(folder, { recursive: true, force: true });
-		},
-	};
-}
-
 /**
  * What an administrator sets on the main and on every worker. One encryption key for all (n8nEnvironment sets
  * it), as credentials are stored encrypted in the shared database. N8N_UNVERIFIED_PACKAGES_ENABLED is true by
  * default in n8n 2.41, and its next major version turns it off: set explicitly so that this unverified package
  * goes on loading.
  */
-function queueModeEnvironment(postgresPort: number, redisPort: number): NodeJS.ProcessEnv {
+function queueModeEnvironment(postgresPort: number, redis: RedisServer): NodeJS.ProcessEnv {
 	return {
 		EXECUTIONS_MODE: 'queue',
 		DB_TYPE: 'postgresdb',
@@ -147,7 +116,8 @@ function queueModeEnvironment(postgresPort: number, redisPort: number): NodeJS.P
 		DB_POSTGRESDB_DATABASE: 'n8n',
 		DB_POSTGRESDB_USER: 'postgres',
 		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-		QUEUE_BULL_REDIS_PORT: String(redisPort),
+		QUEUE_BULL_REDIS_PORT: String(redis.port),
+		QUEUE_BULL_REDIS_PASSWORD: redis.password,
 		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 	};
 }
@@ -184,6 +154,8 @@ export interface QueueN8n {
 	/** Graph's minute as the workers were told it (ENTRA_USER_FLOWS_GRAPH_MINUTE_MS). */
 	timeScale: number;
 	items: number;
+	/** Queue mode's Redis, where the processes also keep their shared pace. */
+	redis: RedisServer;
 	stop(): Promise<void>;
 }
 
@@ -213,7 +185,7 @@ export async function startQueueN8n(options: {
 		const prepared: PreparedN8n = await prepareN8n({
 			work,
 			emulator,
-			env: queueModeEnvironment(postgres.port, redis.port),
+			env: queueModeEnvironment(postgres.port, redis),
 		});
 		const workflowsFile = join(work, 'queue-workflows.json');
 		writeFileSync(workflowsFile, JSON.stringify(queueWorkflows(emulator, items)));
@@ -256,7 +228,7 @@ export async function startQueueN8n(options: {
 			email: 'queue@example.com',
 			password: 'Queue-only-Passw0rd',
 		});
-		return { main, workers, cookie, timeScale, items, stop };
+		return { main, workers, cookie, timeScale, items, redis, stop };
 	} catch (error) {
 		await stop();
 		throw error;

@@ -5,7 +5,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Emulator, GraphBudget } from '../../emulator';
-import { runTwoExecutions, startQueueN8n, type QueueRun } from '../queueN8n';
+import { RedisConnection } from '../../nodes/UserFlowApiConnectors/transport/redis';
+import { runTwoExecutions, startQueueN8n, type QueueN8n, type QueueRun } from '../queueN8n';
 import { check } from './check';
 
 const TIME_SCALE = 10;
@@ -23,6 +24,21 @@ export function describeQueueRun(run: QueueRun): string {
 		`${executions}; together ${(run.ms / 1000).toFixed(1)} s, ${(run.ms / run.floorMs).toFixed(2)} × the ` +
 		`${(run.floorMs / 1000).toFixed(1)} s floor, ${run.requests} requests, ${run.tooManyRequests} answered 429, ` +
 		`${run.tokens} token requests`
+	);
+}
+
+/** The shared budget's keys in queue mode's Redis, and how long each lasts (ms). */
+async function sharedBudgetKeys(
+	redis: QueueN8n['redis'],
+): Promise<Array<{ name: string; ttl: number }>> {
+	const client = new RedisConnection(
+		{ host: '127.0.0.1', port: redis.port, db: 0, username: '', password: redis.password },
+		2_000,
+	);
+	const names = (await client.command('KEYS', '*')) as string[];
+	const budgetKeys = names.filter((name) => !name.startsWith('bull:'));
+	return await Promise.all(
+		budgetKeys.map(async (name) => ({ name, ttl: Number(await client.command('PTTL', name)) })),
 	);
 }
 
@@ -69,7 +85,29 @@ export async function checkQueueMode(emulator: Emulator, work: string): Promise<
 			);
 			for (const { workflowId, error } of run.executions)
 				if (error) console.log(`     ${workflowId} answered: ${error}`);
+			// Alone, each worker would meet the other's requests as 429s (48 to 660 of them measured): paced as one.
+			check(
+				`  one pace through queue mode's Redis: at most 2 % of the requests answered 429`,
+				run.tooManyRequests <= 0.02 * run.requests,
+				`${run.tooManyRequests} of ${run.requests}`,
+			);
 		}
+		const keys = await sharedBudgetKeys(queue.redis);
+		const logs = [queue.main, ...queue.workers.map(({ process }) => process)].map((n8n) =>
+			n8n.log(),
+		);
+		check(
+			"  the pace's counts in Redis (hashed keys that expire), no process pacing alone, Redis's password in no log",
+			keys.length > 0 &&
+				keys.every(
+					({ name, ttl }) =>
+						/^n8n-nodes-entra-user-flows:budget:(app|tenant|hold):[0-9a-f]{32}$/.test(name) &&
+						ttl > 0,
+				) &&
+				!logs.some((log) => log.includes('paces its Graph requests alone')) &&
+				!logs.some((log) => log.includes(queue.redis.password)),
+			keys.map(({ name }) => name.split(':').slice(2, 3)).join(', '),
+		);
 	} finally {
 		await queue.stop();
 	}

@@ -1,3 +1,4 @@
+import { sharedBudgetOf, type SharedAppBudget } from './sharedBudget';
 import type { GraphAccess } from './types';
 
 /*
@@ -9,8 +10,8 @@ import type { GraphAccess } from './types';
  * came, since Graph counted it somewhere in between: however long the way, no burst lands before Graph's
  * minute has ended.
  *
- * A 429 still comes when others spend the budget: other apps the tenant's 300, or other n8n processes
- * (queue-mode workers) this app's 200, which this process cannot see. Then Graph's Retry-After holds every
+ * A 429 still comes when others spend the budget: other apps the tenant's 300, or other n8n processes this
+ * app's 200 (outside queue mode, or with its Redis failing, this process cannot see them). Then Graph's Retry-After holds every
  * request of the app, not only the one that got it, and the allowance, 200 to begin with, adapts (additive
  * increase, multiplicative decrease, as TCP does):
  * - Down on a 429 that the node's own pace does not explain (Graph admitted fewer than 200 of this process's
@@ -27,6 +28,10 @@ import type { GraphAccess } from './types';
  * A request refused with 429 leaves the pace, as Graph does not count it either (the emulator assumes so;
  * Microsoft does not say): otherwise it would keep a place of the minute that Graph gave to another request,
  * and the last items of a run would wait a minute more for nothing.
+ *
+ * In n8n's queue mode the counts of the app and the tenant are also kept in queue mode's Redis
+ * (sharedBudget.ts): every process takes its turns from them too, so that the main and the workers together
+ * pace as one, and a 429 that one of them gets holds them all.
  */
 const PER_APP_PER_MINUTE = 200;
 const PER_TENANT_PER_MINUTE = 300;
@@ -56,7 +61,15 @@ function minuteMs(): number {
 export interface BudgetSlot {
 	readonly sentAt: number;
 	countsUntil: number;
+	/** Its place in queue mode's shared counts, if it has one. */
+	readonly shared?: string;
 }
+
+/**
+ * How soon a turn looks at the shared counts again at the latest: the other processes' answers, which free
+ * places, are not heard of otherwise.
+ */
+const SHARED_RECHECK_PER_MINUTE = 12;
 
 /** The requests of the last minute, for a limit of so many requests in any minute. */
 class SlidingWindow {
@@ -127,8 +140,13 @@ export class AppBudget {
 	private readonly queue: Array<(slot: BudgetSlot) => void> = [];
 
 	private timer?: NodeJS.Timeout;
+	/** A place is being taken from the shared counts: one at a time, in the order of the queue. */
+	private taking = false;
 
-	constructor(private readonly tenant: SlidingWindow) {}
+	constructor(
+		private readonly tenant: SlidingWindow,
+		private readonly shared?: SharedAppBudget,
+	) {}
 
 	/**
 	 * Waits for the app's turn (first come, first served): the slot of the request, to be ended with
@@ -157,6 +175,7 @@ export class AppBudget {
 	/** The request's answer (or its failure) came: it counts for a minute from now. */
 	answered(slot: BudgetSlot): void {
 		slot.countsUntil = Date.now();
+		if (slot.shared) this.shared?.answered(slot.shared);
 		this.dispatch();
 	}
 
@@ -170,15 +189,26 @@ export class AppBudget {
 		this.own.remove(slot);
 		this.tenant.remove(slot);
 		// The requests sent in Graph's last minute, those refused left out: what Graph admitted (or will).
-		const admitted = this.own.sentSince(now - minuteMs());
-		// Graph admitted the app's whole 200 from this process alone: its own pace, so only the hold.
+		const admittedHere = this.own.sentSince(now - minuteMs());
+		if (slot.shared && this.shared) {
+			// Of every process: the other processes' requests are the app's pace too.
+			void this.shared.throttled(slot.shared, waitMs, minuteMs()).then((admitted) => {
+				this.adapt(now, admitted ?? admittedHere);
+				this.dispatch();
+			});
+		} else this.adapt(now, admittedHere);
+		this.dispatch();
+	}
+
+	/** After a 429, with what Graph `admitted` of the app in its last minute (see the comment at the top). */
+	private adapt(now: number, admitted: number): void {
+		// Graph admitted the app's whole 200: the app's own pace, so only the hold.
 		if (now - this.decreasedAt >= minuteMs() / 2 && admitted < PER_APP_PER_MINUTE) {
 			const current = this.allowance(now);
 			this.decreasedTo = Math.min(current, Math.max(FLOOR_PER_MINUTE, current / 2, admitted));
 			this.decreasedAt = now;
 			this.spread.empty(now);
 		}
-		this.dispatch();
 	}
 
 	/** Requests of the app per minute, for now: see the comment at the top. */
@@ -192,16 +222,23 @@ export class AppBudget {
 		this.timer = undefined;
 	}
 
+	private wake(afterMs: number): void {
+		this.timer = setTimeout(() => {
+			this.timer = undefined;
+			this.dispatch();
+		}, afterMs);
+	}
+
 	private dispatch(): void {
-		if (this.timer) return;
+		if (this.timer || this.taking) return;
 		while (this.queue.length) {
 			const now = Date.now();
 			const windowMs = minuteMs() * WINDOW_MARGIN;
 			const allowance = this.allowance(now);
-			const shared = allowance < PER_APP_PER_MINUTE;
+			const spreading = allowance < PER_APP_PER_MINUTE;
 			const ownWait = Math.max(
 				this.own.waitMs(now, windowMs, Math.floor(allowance)),
-				shared ? this.spread.waitMs(now, windowMs, allowance) : 0,
+				spreading ? this.spread.waitMs(now, windowMs, allowance) : 0,
 			);
 			// Every slot of the app is still on its way: its next answer dispatches again.
 			if (ownWait === Infinity) return;
@@ -212,19 +249,38 @@ export class AppBudget {
 				ownWait,
 				tenantWait === Infinity ? TENANT_RECHECK_MS : tenantWait,
 			);
-			if (wait > 0) {
-				this.timer = setTimeout(() => {
-					this.timer = undefined;
-					this.dispatch();
-				}, wait);
-				return;
-			}
-			if (shared) this.spread.take(now, windowMs, allowance);
-			const slot: BudgetSlot = { sentAt: now, countsUntil: Infinity };
-			this.own.add(slot);
-			this.tenant.add(slot);
-			this.queue.shift()?.(slot);
+			if (wait > 0) return this.wake(wait);
+			if (this.shared?.usable) return this.takeShared(windowMs, allowance);
+			this.grant(now, windowMs, allowance);
 		}
+	}
+
+	/** The first in the queue sends now. */
+	private grant(now: number, windowMs: number, allowance: number, shared?: string): void {
+		if (allowance < PER_APP_PER_MINUTE) this.spread.take(now, windowMs, allowance);
+		const slot: BudgetSlot = { sentAt: now, countsUntil: Infinity, shared };
+		this.own.add(slot);
+		this.tenant.add(slot);
+		this.queue.shift()?.(slot);
+	}
+
+	/** Takes a place in queue mode's shared counts for the first in the queue, or waits until one may be free. */
+	private takeShared(windowMs: number, allowance: number): void {
+		const shared = this.shared as SharedAppBudget;
+		this.taking = true;
+		void shared.take(Math.floor(allowance), PER_TENANT_PER_MINUTE, windowMs).then((turn) => {
+			this.taking = false;
+			if (turn && 'waitMs' in turn) {
+				return this.wake(Math.min(turn.waitMs, windowMs / SHARED_RECHECK_PER_MINUTE));
+			}
+			if (turn) {
+				// Whoever asked may have been stopped meanwhile: the place goes back.
+				if (this.queue.length) this.grant(Date.now(), windowMs, allowance, turn.member);
+				else shared.release(turn.member);
+			}
+			// Redis failed (turn undefined): this process paces alone for a while.
+			this.dispatch();
+		});
 	}
 }
 
@@ -239,7 +295,7 @@ export function budgetOf({ app: { settings, endpoints } }: GraphAccess): AppBudg
 	if (!budget) {
 		let tenant = windowsByTenant.get(tenantKey);
 		if (!tenant) windowsByTenant.set(tenantKey, (tenant = new SlidingWindow()));
-		budgetsByApp.set(appKey, (budget = new AppBudget(tenant)));
+		budgetsByApp.set(appKey, (budget = new AppBudget(tenant, sharedBudgetOf(tenantKey, appKey))));
 	}
 	return budget;
 }
