@@ -180,7 +180,7 @@ export async function startQueueN8n(options: {
 	try {
 		const postgres = await startPostgres(postgresBin);
 		stops.push(postgres.stop);
-		const redis = await startRedis(redisServer);
+		const redis = await startRedis({ redisServer });
 		stops.push(redis.stop);
 		const prepared: PreparedN8n = await prepareN8n({
 			work,
@@ -299,6 +299,9 @@ export async function runTwoExecutions(
 	emulator: Emulator,
 	variant: GraphBudget['variant'],
 ): Promise<QueueRun> {
+	// The node's pace, kept in queue mode's Redis, still counts an earlier run's last minute (as Graph would):
+	// once it has passed, each run starts with the app's budget unspent, as a fresh emulator's Graph does.
+	await new Promise((minutePassed) => setTimeout(minutePassed, (60_000 / queue.timeScale) * 1.05));
 	emulator.reset();
 	seedExecutions(emulator, queue.items);
 	emulator.setBudget({ variant, timeScale: queue.timeScale });

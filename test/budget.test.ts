@@ -8,7 +8,14 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 
 import { GRAPH_MINUTE_VARIABLE } from '../nodes/UserFlowApiConnectors/transport';
 import type { GraphBudget } from '../emulator';
-import { REDIS_SERVER, startRedis, type RedisServer } from '../scripts/redisServer';
+import {
+	REDIS_SERVER,
+	redisCommand,
+	SHARED_BUDGET_KEY,
+	sharedBudgetKeys,
+	startRedis,
+	type RedisServer,
+} from '../scripts/redisServer';
 import type { NodeRunOptions, NodeRunResult } from './support/runWorkflow';
 import { seedFlowItems, setStepFromItems } from './support/setStep';
 import { registerSecret } from './support/secrets';
@@ -192,16 +199,23 @@ const withRedis = existsSync(REDIS_SERVER) || process.env.CI ? describe : descri
 
 withRedis('queue mode: the processes of one app share one pace through Redis', () => {
 	let redis: RedisServer;
+	let tlsRedis: RedisServer;
 	// A Redis that takes the connection and never answers.
 	const silentConnections = new Set<Socket>();
 	const silent = createServer((socket) => silentConnections.add(socket));
 	beforeAll(async () => {
-		redis = await startRedis();
+		[redis, tlsRedis] = await Promise.all([startRedis(), startRedis({ tls: true })]);
 		registerSecret(redis.password);
+		registerSecret(tlsRedis.password);
 		await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
 	});
+	// The emulator's Graph is fresh for every spec: so are the node's counts of it (the tenant's are shared
+	// by every app, and the last spec's minute would still count).
+	beforeEach(async () => {
+		await Promise.all([redisCommand(redis, 'FLUSHALL'), redisCommand(tlsRedis, 'FLUSHALL')]);
+	});
 	afterAll(async () => {
-		await redis?.stop();
+		await Promise.all([redis?.stop(), tlsRedis?.stop()]);
 		for (const socket of silentConnections) socket.destroy();
 		silent.close();
 	});
@@ -239,6 +253,41 @@ withRedis('queue mode: the processes of one app share one pace through Redis', (
 		return { runNode: runNode!, logs };
 	}
 
+	/** The app's and the tenant's counts are in `server`: hashed keys, nothing of the tenant or app, all expiring. */
+	async function expectSharedCounts(server: RedisServer) {
+		const keys = await sharedBudgetKeys(server);
+		expect(new Set(keys.map(({ name }) => name.split(':')[2]))).toEqual(
+			new Set(
+				keys.some(({ name }) => name.includes(':hold:'))
+					? ['app', 'tenant', 'hold']
+					: ['app', 'tenant'],
+			),
+		);
+		for (const { name, ttl } of keys) {
+			expect(name).toMatch(SHARED_BUDGET_KEY);
+			expect(ttl).toBeGreaterThan(0);
+		}
+	}
+
+	it('over TLS (QUEUE_BULL_REDIS_TLS), its certificate checked: the counts are in Redis, nothing warned', async () => {
+		process.env[GRAPH_MINUTE_VARIABLE] = String(60_000 / 10);
+		emulator.setBudget({ variant: 'continuous', timeScale: 10 });
+		const { runNode, logs } = await newProcess();
+		const settings = {
+			QUEUE_BULL_REDIS_PORT: String(tlsRedis.port),
+			QUEUE_BULL_REDIS_PASSWORD: tlsRedis.password,
+			QUEUE_BULL_REDIS_TLS: 'true',
+		};
+		const { output, error } = await inQueueMode(
+			settings,
+			async () => await setSteps(250, { runNode }),
+		);
+		expect(error).toBeUndefined();
+		expect(failedItems(output)).toEqual([]);
+		expect(logs).toEqual([]);
+		await expectSharedCounts(tlsRedis);
+	});
+
 	describe.each([['continuous'], ['window']] as const)('a %s budget', (variant) => {
 		it('two processes, 300 items each: none failed, at most 2 % answered 429, within the one budget', async () => {
 			const processes = [await newProcess(), await newProcess()];
@@ -256,19 +305,7 @@ withRedis('queue mode: the processes of one app share one pace through Redis', (
 			// Loosely, on a busy CPU: the benchmark measures it.
 			expect(seconds).toBeLessThan(floorSeconds + minuteSeconds);
 			expect(processes.flatMap(({ logs }) => logs)).toEqual([]);
-			// Nothing of the tenant or the app in Redis, and nothing kept for ever.
-			const { RedisConnection } = await import('../nodes/UserFlowApiConnectors/transport/redis');
-			const client = new RedisConnection(
-				{ host: '127.0.0.1', port: redis.port, db: 0, username: '', password: redis.password },
-				2_000,
-			);
-			const keys = (await client.command('KEYS', '*')) as string[];
-			expect(keys.length).toBeGreaterThan(0);
-			for (const key of keys) {
-				expect(key).toMatch(/^n8n-nodes-entra-user-flows:budget:(app|tenant|hold):[0-9a-f]{32}$/);
-				expect(Number(await client.command('PTTL', key))).toBeGreaterThan(0);
-			}
-			await client.command('FLUSHALL');
+			await expectSharedCounts(redis);
 		});
 	});
 
@@ -286,6 +323,16 @@ withRedis('queue mode: the processes of one app share one pace through Redis', (
 				QUEUE_BULL_REDIS_PASSWORD: 'not-the-password',
 			}),
 			/WRONGPASS/,
+		],
+		[
+			'presents a certificate for another name',
+			() => ({
+				QUEUE_BULL_REDIS_PORT: String(tlsRedis.port),
+				QUEUE_BULL_REDIS_PASSWORD: tlsRedis.password,
+				QUEUE_BULL_REDIS_TLS: 'true',
+				QUEUE_BULL_REDIS_TLS_SERVERNAME: 'redis.example.net',
+			}),
+			/ERR_TLS_CERT_ALTNAME_INVALID/,
 		],
 	])(
 		"Redis %s: the process paces alone, says so in n8n's log, and no item fails",
@@ -308,6 +355,7 @@ withRedis('queue mode: the processes of one app share one pace through Redis', (
 			]);
 			expect(logs[0]).toMatch(cause);
 			expect(logs.join('\n')).not.toContain(redis.password);
+			expect(logs.join('\n')).not.toContain(tlsRedis.password);
 		},
 	);
 });

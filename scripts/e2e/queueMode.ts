@@ -5,8 +5,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Emulator, GraphBudget } from '../../emulator';
-import { RedisConnection } from '../../nodes/UserFlowApiConnectors/transport/redis';
-import { runTwoExecutions, startQueueN8n, type QueueN8n, type QueueRun } from '../queueN8n';
+import { runTwoExecutions, startQueueN8n, type QueueRun } from '../queueN8n';
+import { SHARED_BUDGET_KEY, sharedBudgetKeys } from '../redisServer';
 import { check } from './check';
 
 const TIME_SCALE = 10;
@@ -24,21 +24,6 @@ export function describeQueueRun(run: QueueRun): string {
 		`${executions}; together ${(run.ms / 1000).toFixed(1)} s, ${(run.ms / run.floorMs).toFixed(2)} × the ` +
 		`${(run.floorMs / 1000).toFixed(1)} s floor, ${run.requests} requests, ${run.tooManyRequests} answered 429, ` +
 		`${run.tokens} token requests`
-	);
-}
-
-/** The shared budget's keys in queue mode's Redis, and how long each lasts (ms). */
-async function sharedBudgetKeys(
-	redis: QueueN8n['redis'],
-): Promise<Array<{ name: string; ttl: number }>> {
-	const client = new RedisConnection(
-		{ host: '127.0.0.1', port: redis.port, db: 0, username: '', password: redis.password },
-		2_000,
-	);
-	const names = (await client.command('KEYS', '*')) as string[];
-	const budgetKeys = names.filter((name) => !name.startsWith('bull:'));
-	return await Promise.all(
-		budgetKeys.map(async (name) => ({ name, ttl: Number(await client.command('PTTL', name)) })),
 	);
 }
 
@@ -99,11 +84,7 @@ export async function checkQueueMode(emulator: Emulator, work: string): Promise<
 		check(
 			"  the pace's counts in Redis (hashed keys that expire), no process pacing alone, Redis's password in no log",
 			keys.length > 0 &&
-				keys.every(
-					({ name, ttl }) =>
-						/^n8n-nodes-entra-user-flows:budget:(app|tenant|hold):[0-9a-f]{32}$/.test(name) &&
-						ttl > 0,
-				) &&
+				keys.every(({ name, ttl }) => SHARED_BUDGET_KEY.test(name) && ttl > 0) &&
 				!logs.some((log) => log.includes('paces its Graph requests alone')) &&
 				!logs.some((log) => log.includes(queue.redis.password)),
 			keys.map(({ name }) => name.split(':').slice(2, 3)).join(', '),

@@ -1,4 +1,4 @@
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 
 /*
@@ -104,7 +104,13 @@ export class RedisConnection {
 	private async open(): Promise<void> {
 		const { host, port, tls } = this.address;
 		const socket = tls
-			? connectTls({ host, port, servername: tls.servername || host, ...tls })
+			? // Node sends no name for an IP address (SNI carries host names only).
+				connectTls({
+					...tls,
+					host,
+					port,
+					servername: tls.servername || (isIP(host) ? undefined : host),
+				})
 			: connectTcp({ host, port });
 		this.socket = socket;
 		this.buffer = Buffer.alloc(0);
