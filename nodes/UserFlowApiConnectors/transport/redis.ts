@@ -168,7 +168,7 @@ export class RedisConnection {
 				const waiting = this.pending.shift();
 				if (!waiting) throw new RedisError(`Redis at ${this.name} answered what was not asked`);
 				clearTimeout(waiting.timer);
-				if (parsed.reply instanceof RedisError) waiting.reject(parsed.reply);
+				if (parsed.reply instanceof RedisError) waiting.reject(this.withoutPassword(parsed.reply));
 				else waiting.resolve(parsed.reply);
 			}
 		} catch (error) {
@@ -176,6 +176,12 @@ export class RedisConnection {
 			return;
 		}
 		this.buffer = this.buffer.subarray(offset);
+	}
+
+	/** Redis's own words, in case a reply ever quotes what it was sent. */
+	private withoutPassword(error: RedisError): RedisError {
+		const { password } = this.address;
+		return password ? new RedisError(error.message.split(password).join('***')) : error;
 	}
 
 	/** Every command still waiting fails; the next one connects again. */
