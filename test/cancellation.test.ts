@@ -32,14 +32,16 @@ describe.each([
 	['batching on', { batching: true, concurrency: 20 }, 1],
 ])('Stop with %s', (_way, requestOptions, firstRequests) => {
 	it('starts no further item and abandons the requests on their way', async () => {
-		emulator.setLatency(300);
+		// Long enough that the first answers cannot come before the last of the first requests is on its way, even
+		// when a busy CPU spreads their starts (300 ms was not, under CI's load).
+		emulator.setLatency(1_500);
 		const stopped = stopOnceSeen(() => roundTrips().length >= firstRequests);
 		const { run: execution } = await run(setStepFromItems({ requestOptions }), {
 			items,
 			stopWhen: stopped,
 		});
-		// Without the stop, the next requests would follow the first answers 300 ms later.
-		await settle(1_000);
+		// Without the stop, the next requests would follow the first answers 1.5 s later.
+		await settle(2_000);
 		expect(execution.status).toBe('canceled');
 		const requests = roundTrips();
 		expect(requests).toHaveLength(firstRequests);
