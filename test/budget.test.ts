@@ -253,6 +253,31 @@ withRedis('queue mode: the processes of one app share one pace through Redis', (
 		return { runNode: runNode!, logs };
 	}
 
+	/** Queue mode's settings for Redis `server`, as an administrator sets them on the main and every worker. */
+	const settingsFor = (server: RedisServer, more: Record<string, string> = {}) => ({
+		QUEUE_BULL_REDIS_PORT: String(server.port),
+		QUEUE_BULL_REDIS_PASSWORD: server.password,
+		...(server.tls ? { QUEUE_BULL_REDIS_TLS: 'true' } : {}),
+		...more,
+	});
+
+	/**
+	 * One queue-mode process with `settings`, 250 items under Graph's budget ×10 (refilling evenly): none
+	 * fails. Its n8n warnings and errors.
+	 */
+	async function oneQueueModeProcess(settings: Record<string, string>): Promise<string[]> {
+		process.env[GRAPH_MINUTE_VARIABLE] = String(60_000 / 10);
+		emulator.setBudget({ variant: 'continuous', timeScale: 10 });
+		const { runNode, logs } = await newProcess();
+		const { output, error } = await inQueueMode(
+			settings,
+			async () => await setSteps(250, { runNode }),
+		);
+		expect(error).toBeUndefined();
+		expect(failedItems(output)).toEqual([]);
+		return logs;
+	}
+
 	/** The app's and the tenant's counts are in `server`: hashed keys, nothing of the tenant or app, all expiring. */
 	async function expectSharedCounts(server: RedisServer) {
 		const keys = await sharedBudgetKeys(server);
@@ -270,35 +295,17 @@ withRedis('queue mode: the processes of one app share one pace through Redis', (
 	}
 
 	it('over TLS (QUEUE_BULL_REDIS_TLS), its certificate checked: the counts are in Redis, nothing warned', async () => {
-		process.env[GRAPH_MINUTE_VARIABLE] = String(60_000 / 10);
-		emulator.setBudget({ variant: 'continuous', timeScale: 10 });
-		const { runNode, logs } = await newProcess();
-		const settings = {
-			QUEUE_BULL_REDIS_PORT: String(tlsRedis.port),
-			QUEUE_BULL_REDIS_PASSWORD: tlsRedis.password,
-			QUEUE_BULL_REDIS_TLS: 'true',
-		};
-		const { output, error } = await inQueueMode(
-			settings,
-			async () => await setSteps(250, { runNode }),
-		);
-		expect(error).toBeUndefined();
-		expect(failedItems(output)).toEqual([]);
-		expect(logs).toEqual([]);
+		expect(await oneQueueModeProcess(settingsFor(tlsRedis))).toEqual([]);
 		await expectSharedCounts(tlsRedis);
 	});
 
 	describe.each([['continuous'], ['window']] as const)('a %s budget', (variant) => {
 		it('two processes, 300 items each: none failed, at most 2 % answered 429, within the one budget', async () => {
 			const processes = [await newProcess(), await newProcess()];
-			const settings = {
-				QUEUE_BULL_REDIS_PORT: String(redis.port),
-				QUEUE_BULL_REDIS_PASSWORD: redis.password,
-			};
 			const { seconds, stats, minuteSeconds, floorSeconds } = await twoProcessesOfOneApp(
 				variant,
 				processes.map(({ runNode }) => runNode),
-				async (run) => await inQueueMode(settings, run),
+				async (run) => await inQueueMode(settingsFor(redis), run),
 			);
 			// Paced as one process: the 429s that alone each would meet (24 to 251 measured) are gone.
 			expect(stats.tooManyRequests).toBeLessThanOrEqual(0.02 * 600);
@@ -318,35 +325,18 @@ withRedis('queue mode: the processes of one app share one pace through Redis', (
 		],
 		[
 			'refuses the password',
-			() => ({
-				QUEUE_BULL_REDIS_PORT: String(redis.port),
-				QUEUE_BULL_REDIS_PASSWORD: 'not-the-password',
-			}),
+			() => settingsFor(redis, { QUEUE_BULL_REDIS_PASSWORD: 'not-the-password' }),
 			/WRONGPASS/,
 		],
 		[
 			'presents a certificate for another name',
-			() => ({
-				QUEUE_BULL_REDIS_PORT: String(tlsRedis.port),
-				QUEUE_BULL_REDIS_PASSWORD: tlsRedis.password,
-				QUEUE_BULL_REDIS_TLS: 'true',
-				QUEUE_BULL_REDIS_TLS_SERVERNAME: 'redis.example.net',
-			}),
+			() => settingsFor(tlsRedis, { QUEUE_BULL_REDIS_TLS_SERVERNAME: 'redis.example.net' }),
 			/ERR_TLS_CERT_ALTNAME_INVALID/,
 		],
 	])(
 		"Redis %s: the process paces alone, says so in n8n's log, and no item fails",
 		async (_case, settings, cause) => {
-			const minuteMs = 60_000 / 10;
-			process.env[GRAPH_MINUTE_VARIABLE] = String(minuteMs);
-			emulator.setBudget({ variant: 'continuous', timeScale: 10 });
-			const { runNode, logs } = await newProcess();
-			const { output, error } = await inQueueMode(
-				settings(),
-				async () => await setSteps(250, { runNode }),
-			);
-			expect(error).toBeUndefined();
-			expect(failedItems(output)).toEqual([]);
+			const logs = await oneQueueModeProcess(settings());
 			expect(emulator.budgetStats().tooManyRequests).toBeLessThanOrEqual(0.02 * 250);
 			expect(logs).toEqual([
 				expect.stringMatching(

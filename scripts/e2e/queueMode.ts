@@ -45,8 +45,9 @@ export async function checkQueueMode(emulator: Emulator, work: string): Promise<
 				queue.workers.every(({ process }) => process.log().includes('n8n worker is now ready')),
 			`executionMode ${settings.executionMode}`,
 		);
+		const processes = [queue.main, ...queue.workers.map(({ process }) => process)];
 		// Unset, n8n 2.41 warns at every start that its default will turn to false (DeprecationService).
-		const warned = [queue.main, ...queue.workers.map(({ process }) => process)].filter((n8n) =>
+		const warned = processes.filter((n8n) =>
 			n8n.log().includes('N8N_UNVERIFIED_PACKAGES_ENABLED'),
 		).length;
 		check(
@@ -78,16 +79,14 @@ export async function checkQueueMode(emulator: Emulator, work: string): Promise<
 			);
 		}
 		const keys = await sharedBudgetKeys(queue.redis);
-		const logs = [queue.main, ...queue.workers.map(({ process }) => process)].map((n8n) =>
-			n8n.log(),
-		);
+		const logs = processes.map((n8n) => n8n.log());
 		check(
 			"  the pace's counts in Redis (hashed keys that expire), no process pacing alone, Redis's password in no log",
 			keys.length > 0 &&
 				keys.every(({ name, ttl }) => SHARED_BUDGET_KEY.test(name) && ttl > 0) &&
 				!logs.some((log) => log.includes('paces its Graph requests alone')) &&
 				!logs.some((log) => log.includes(queue.redis.password)),
-			keys.map(({ name }) => name.split(':').slice(2, 3)).join(', '),
+			keys.map(({ name }) => name.split(':')[2]).join(', '),
 		);
 	} finally {
 		await queue.stop();

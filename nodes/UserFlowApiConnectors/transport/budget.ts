@@ -11,9 +11,9 @@ import type { GraphAccess } from './types';
  * minute has ended.
  *
  * A 429 still comes when others spend the budget: other apps the tenant's 300, or other n8n processes this
- * app's 200 (outside queue mode, or with its Redis failing, this process cannot see them). Then Graph's Retry-After holds every
- * request of the app, not only the one that got it, and the allowance, 200 to begin with, adapts (additive
- * increase, multiplicative decrease, as TCP does):
+ * app's 200 (outside queue mode, or with its Redis failing, this process cannot see them). Then Graph's
+ * Retry-After holds every request of the app, not only the one that got it, and the allowance, 200 to begin
+ * with, adapts (additive increase, multiplicative decrease, as TCP does):
  * - Down on a 429 that the node's own pace does not explain (Graph admitted fewer than 200 of this process's
  *   requests in its last minute), at most once a half minute (the 429s of one burst tell the same): to what
  *   Graph admitted of this process in its last minute, but at least half the allowance and at least 10, a
@@ -250,7 +250,7 @@ export class AppBudget {
 				tenantWait === Infinity ? TENANT_RECHECK_MS : tenantWait,
 			);
 			if (wait > 0) return this.wake(wait);
-			if (this.shared?.usable) return this.takeShared(windowMs, allowance);
+			if (this.shared?.usable) return this.takeShared(this.shared, windowMs, allowance);
 			this.grant(now, windowMs, allowance);
 		}
 	}
@@ -265,8 +265,7 @@ export class AppBudget {
 	}
 
 	/** Takes a place in queue mode's shared counts for the first in the queue, or waits until one may be free. */
-	private takeShared(windowMs: number, allowance: number): void {
-		const shared = this.shared as SharedAppBudget;
+	private takeShared(shared: SharedAppBudget, windowMs: number, allowance: number): void {
 		this.taking = true;
 		void shared.take(Math.floor(allowance), PER_TENANT_PER_MINUTE, windowMs).then((turn) => {
 			this.taking = false;
